@@ -1,0 +1,318 @@
+//! The wire: one `POST {base_url}/chat/completions` and what its reply
+//! holds. Nothing here retries; a failure is returned once to the provider,
+//! which answers with a fallback.
+
+use std::time::Duration;
+
+use intelligence_core::TokenUsage;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Client, Response, StatusCode, Url};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::OpenAiError;
+use crate::settings::OpenAiSettings;
+use crate::text::cut;
+
+/// The largest successful reply body read, in bytes.
+pub const MAX_REPLY_BYTES: usize = 4 * 1024 * 1024;
+/// The largest error reply body read, in bytes.
+pub const MAX_ERROR_BYTES: usize = 64 * 1024;
+/// Error messages from upstream are cut to this many characters.
+pub const MAX_ERROR_CHARS: usize = 500;
+
+/// The `User-Agent` sent with every request.
+pub const USER_AGENT: &str = concat!("intelligence-openai/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the HTTP client (rustls). Timeouts are set per request, so one
+/// client serves settings with different timeouts.
+pub fn build_client() -> Result<Client, OpenAiError> {
+    Client::builder()
+        .user_agent(USER_AGENT)
+        .build()
+        .map_err(|err| OpenAiError::Client(error_chain(&err)))
+}
+
+#[derive(Serialize)]
+struct ChatRequest<'a> {
+    model: &'a str,
+    max_tokens: u32,
+    messages: [Message<'a>; 2],
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: &'a str,
+}
+
+/// What a chat completion said, read leniently.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Completion {
+    /// The `model` the reply names.
+    pub model: Option<String>,
+    /// The reply's `usage`; each count `None` when absent.
+    pub usage: TokenUsage,
+    /// The first choice's text; `None` when null, absent or blank.
+    pub content: Option<String>,
+    /// The first choice's `refusal`, when the model declined.
+    pub refusal: Option<String>,
+    /// Why the model stopped (`stop`, `length`, ...).
+    pub finish_reason: Option<String>,
+}
+
+/// Sends one chat completion request and reads the reply.
+pub async fn complete(
+    client: &Client,
+    endpoint: &Url,
+    settings: &OpenAiSettings,
+    system: &str,
+    user: &str,
+) -> Result<Completion, OpenAiError> {
+    let body = ChatRequest {
+        model: &settings.model,
+        max_tokens: settings.max_tokens,
+        messages: [
+            Message {
+                role: "system",
+                content: system,
+            },
+            Message {
+                role: "user",
+                content: user,
+            },
+        ],
+    };
+    let mut request = client
+        .post(endpoint.clone())
+        .timeout(settings.timeout)
+        .json(&body);
+    if let Some(key) = &settings.api_key {
+        // `bearer_auth` marks the header sensitive, so reqwest never shows it.
+        request = request.bearer_auth(key);
+    }
+
+    let transport = |err: reqwest::Error| transport_error(err, endpoint, settings.timeout);
+    let mut response = request.send().await.map_err(transport)?;
+    let status = response.status();
+    if !status.is_success() {
+        let retry_after = retry_after(response.headers());
+        let body = read_capped(&mut response, MAX_ERROR_BYTES)
+            .await
+            .map_err(transport)?;
+        return Err(OpenAiError::Status {
+            endpoint: endpoint.to_string(),
+            status: status.as_u16(),
+            message: status_message(status, &body, retry_after.as_deref()),
+        });
+    }
+
+    let body = read_capped(&mut response, MAX_REPLY_BYTES)
+        .await
+        .map_err(transport)?;
+    let malformed = |reason: String| OpenAiError::MalformedReply {
+        endpoint: endpoint.to_string(),
+        reason,
+    };
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|err| malformed(format!("not JSON ({err})")))?;
+    completion(&value).map_err(malformed)
+}
+
+/// Reads the fields that matter from a chat completion.
+fn completion(value: &Value) -> Result<Completion, String> {
+    if !value.is_object() {
+        return Err("expected a JSON object".to_owned());
+    }
+    let choice = value["choices"]
+        .as_array()
+        .and_then(|choices| choices.first())
+        .ok_or_else(|| "no choices in the reply".to_owned())?;
+    let message = &choice["message"];
+    let usage = &value["usage"];
+    Ok(Completion {
+        model: non_blank(&value["model"]),
+        usage: TokenUsage {
+            prompt: usage["prompt_tokens"].as_i64(),
+            completion: usage["completion_tokens"].as_i64(),
+            total: usage["total_tokens"].as_i64(),
+        },
+        content: content_text(&message["content"]),
+        refusal: non_blank(&message["refusal"]),
+        finish_reason: non_blank(&choice["finish_reason"]),
+    })
+}
+
+/// Content is a string, or (some compatible servers) an array of parts with
+/// `text`.
+fn content_text(content: &Value) -> Option<String> {
+    let text = match content {
+        Value::String(text) => text.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|part| part["text"].as_str().or_else(|| part.as_str()))
+            .collect::<Vec<_>>()
+            .join(""),
+        _ => return None,
+    };
+    (!text.trim().is_empty()).then_some(text)
+}
+
+fn non_blank(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| cut(value, 64).to_owned())
+}
+
+/// The API's own error message when the body is `{"error": {"message"}}`,
+/// else the body text, else the status's reason; cut short.
+fn status_message(status: StatusCode, body: &[u8], retry_after: Option<&str>) -> String {
+    let text = String::from_utf8_lossy(body);
+    let parsed: Option<Value> = serde_json::from_str(&text).ok();
+    let from_json = parsed.as_ref().and_then(|v| {
+        v["error"]["message"]
+            .as_str()
+            .or_else(|| v["error"].as_str())
+            .or_else(|| v["message"].as_str())
+            .map(str::to_owned)
+    });
+    let message = from_json
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty())
+        .or_else(|| Some(text.trim().to_owned()).filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| {
+            status
+                .canonical_reason()
+                .unwrap_or("no reason given")
+                .to_owned()
+        });
+    let mut message = cut(&message, MAX_ERROR_CHARS).to_owned();
+    if let Some(after) = retry_after {
+        message.push_str(&format!(" (retry-after {after}; not retried)"));
+    }
+    message
+}
+
+/// Reads at most `limit` bytes of the body; the rest is dropped unread.
+async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    Ok(body)
+}
+
+fn transport_error(err: reqwest::Error, endpoint: &Url, timeout: Duration) -> OpenAiError {
+    if err.is_timeout() {
+        OpenAiError::Timeout {
+            endpoint: endpoint.to_string(),
+            timeout,
+        }
+    } else {
+        OpenAiError::Connect {
+            endpoint: endpoint.to_string(),
+            reason: error_chain(&err.without_url()),
+        }
+    }
+}
+
+/// An error and its sources, joined with `: `, repeats dropped.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(next) = source {
+        let text = next.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = next.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_model_usage_and_content() {
+        let value = json!({
+            "model": "gpt-4o-mini-2024-07-18",
+            "choices": [{"message": {"role": "assistant", "content": "[]"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 120, "completion_tokens": 3, "total_tokens": 123}
+        });
+        let completion = completion(&value).expect("valid");
+        assert_eq!(completion.model.as_deref(), Some("gpt-4o-mini-2024-07-18"));
+        assert_eq!(
+            completion.usage,
+            TokenUsage {
+                prompt: Some(120),
+                completion: Some(3),
+                total: Some(123)
+            }
+        );
+        assert_eq!(completion.content.as_deref(), Some("[]"));
+        assert_eq!(completion.finish_reason.as_deref(), Some("stop"));
+    }
+
+    #[test]
+    fn missing_usage_stays_unknown_and_parts_are_joined() {
+        let value = json!({
+            "choices": [{"message": {"content": [{"type": "text", "text": "a"}, {"text": "b"}]}}],
+            "usage": {"prompt_tokens": 5}
+        });
+        let completion = completion(&value).expect("valid");
+        assert_eq!(completion.model, None);
+        assert_eq!(completion.usage.prompt, Some(5));
+        assert_eq!(completion.usage.completion, None);
+        assert_eq!(completion.usage.total, None);
+        assert_eq!(completion.content.as_deref(), Some("ab"));
+    }
+
+    #[test]
+    fn refusals_nulls_and_missing_choices() {
+        let refused = completion(
+            &json!({"choices": [{"message": {"content": null, "refusal": "I can't help"}}]}),
+        )
+        .expect("valid");
+        assert_eq!(refused.content, None);
+        assert_eq!(refused.refusal.as_deref(), Some("I can't help"));
+
+        assert!(completion(&json!({"choices": []})).is_err());
+        assert!(completion(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn status_messages_prefer_the_api_message() {
+        let body = br#"{"error": {"message": "Rate limit reached", "type": "requests"}}"#;
+        assert_eq!(
+            status_message(StatusCode::TOO_MANY_REQUESTS, body, Some("20")),
+            "Rate limit reached (retry-after 20; not retried)"
+        );
+        assert_eq!(
+            status_message(StatusCode::BAD_GATEWAY, b"  upstream down ", None),
+            "upstream down"
+        );
+        assert_eq!(
+            status_message(StatusCode::INTERNAL_SERVER_ERROR, b"", None),
+            "Internal Server Error"
+        );
+        let long = "x".repeat(2000);
+        assert_eq!(
+            status_message(StatusCode::BAD_REQUEST, long.as_bytes(), None).len(),
+            MAX_ERROR_CHARS
+        );
+    }
+}

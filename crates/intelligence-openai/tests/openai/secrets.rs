@@ -1,0 +1,202 @@
+//! The API key never reaches the audit record (config, error message,
+//! recommendations) or the log output, through the real `run()`, even when
+//! the server echoes it back.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use intelligence_core::{
+    AnalysisKind, AnalysisRun, MemorySink, ProviderRegistry, RunOptions, RunStatus, run,
+};
+use intelligence_openai::{FALLBACK_TITLE, OpenAiProvider, register};
+use serde_json::{Value, json};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{self, CHAT_PATH, KEY};
+
+/// Log output captured from a `fmt` subscriber.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs the registered provider through `run()` with `config`, capturing
+/// every log line at TRACE level; returns the record and the logs.
+async fn audited_run(server: &MockServer, config: Value) -> (AnalysisRun, String) {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mut registry = ProviderRegistry::new();
+    register(&mut registry, support::settings(server));
+    let provider = registry.build("openai", &config).expect("valid config");
+    let sink = Arc::new(MemorySink::new());
+    let options = RunOptions {
+        trace_id: "trace-secrets".to_owned(),
+        config,
+        ..RunOptions::default()
+    };
+    let outcome = run(
+        provider.as_ref(),
+        sink.clone(),
+        Some(&support::incident()),
+        &AnalysisKind::Automatic,
+        options,
+    )
+    .await
+    .expect("fallbacks are successes");
+    let record = sink.get(outcome.run_id).expect("recorded");
+    (record, logs.text())
+}
+
+fn assert_no_key(record: &AnalysisRun, logs: &str) {
+    let config = record.provider_config.to_string();
+    let message = record.error_message.clone().unwrap_or_default();
+    let recommendations = record.recommendations.to_string();
+    for (what, text) in [
+        ("stored config", config.as_str()),
+        ("stored error message", message.as_str()),
+        ("recommendations", recommendations.as_str()),
+        ("summary", record.summary.as_str()),
+        ("probable cause", record.probable_cause.as_str()),
+        ("log output", logs),
+    ] {
+        assert!(
+            !text.contains(KEY),
+            "the key leaked into the {what}: {text}"
+        );
+        assert!(
+            !text.contains("9f8e7d6c5b4a"),
+            "part of the key leaked into the {what}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_error_body_echoing_the_key_is_scrubbed_everywhere() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(CHAT_PATH))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": {"message": format!("Incorrect API key provided: {KEY}. Find your key at the dashboard.")}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    // The caller's config does not hold the key, so run()'s own scrubber
+    // cannot know it: the provider must scrub it itself.
+    let (record, logs) =
+        audited_run(&server, json!({"model": "gpt-4o-mini", "max_tokens": 512})).await;
+
+    assert_eq!(record.status, RunStatus::Succeeded);
+    assert!(record.fallback_used);
+    assert_eq!(record.error_type.as_deref(), Some("http_401"));
+    let message = record.error_message.clone().expect("message recorded");
+    assert!(
+        message.contains("Incorrect API key provided: ***."),
+        "{message}"
+    );
+    assert_eq!(record.summary, FALLBACK_TITLE);
+    assert!(
+        record.probable_cause.contains("***"),
+        "{}",
+        record.probable_cause
+    );
+    assert!(
+        logs.contains("fallback"),
+        "the warning was captured: {logs}"
+    );
+    assert!(
+        logs.contains("***"),
+        "the logged error is scrubbed, not dropped: {logs}"
+    );
+    assert_no_key(&record, &logs);
+}
+
+#[tokio::test]
+async fn a_reply_echoing_the_key_is_scrubbed_from_recommendations() {
+    let server = MockServer::start().await;
+    let content = json!([{
+        "type": "general", "priority": "high", "title": format!("Rotate {KEY}"),
+        "description": format!("the key {KEY} was seen in a log"),
+        "actions": [format!("revoke {KEY}")]
+    }])
+    .to_string();
+    support::mount_json(&server, support::completion(&content)).await;
+
+    let (record, logs) = audited_run(&server, json!({})).await;
+
+    assert_eq!(record.status, RunStatus::Succeeded);
+    assert!(!record.fallback_used);
+    assert_eq!(record.summary, "Rotate ***");
+    assert_eq!(record.recommendations[0]["actions"][0], "revoke ***");
+    assert_eq!(record.model_name.as_deref(), Some("gpt-4o-mini-2024-07-18"));
+    assert_eq!(record.prompt_tokens, Some(321));
+    assert_eq!(record.completion_tokens, Some(54));
+    assert_eq!(record.total_tokens, Some(375));
+    assert!(logs.contains("openai analysis finished"), "{logs}");
+    assert_no_key(&record, &logs);
+}
+
+#[tokio::test]
+async fn a_key_in_the_request_config_is_neither_used_nor_stored() {
+    let server = MockServer::start().await;
+    support::mount_json(&server, support::completion("[]")).await;
+    let request_key = "sk-from-the-request-000000";
+
+    let (record, logs) = audited_run(
+        &server,
+        json!({"api_key": request_key, "model": "gpt-4o-mini"}),
+    )
+    .await;
+
+    let requests = server.received_requests().await.expect("recording");
+    assert_eq!(
+        requests[0]
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some(format!("Bearer {KEY}").as_str()),
+        "the server-side key is used"
+    );
+    assert_eq!(record.provider_config["api_key"], "***");
+    assert!(!record.provider_config.to_string().contains(request_key));
+    assert!(!logs.contains(request_key));
+    assert_no_key(&record, &logs);
+}
+
+#[tokio::test]
+async fn debug_output_never_shows_the_key() {
+    let server = MockServer::start().await;
+    let provider = OpenAiProvider::new(support::settings(&server)).expect("valid");
+    let text = format!("{provider:?} {:?}", provider.settings());
+    assert!(!text.contains(KEY), "{text}");
+    assert!(text.contains("***"), "{text}");
+}
