@@ -1,0 +1,482 @@
+//! The single pass over a tree that answers both disk questions at once:
+//! large items (files anywhere, directories up to [`LARGE_DIR_DEPTH`] levels
+//! below the root, by allocated size) and old files.
+//!
+//! The walk is depth first and keeps, per directory on the current path, a
+//! running total and the list of its subdirectories still to visit, so its
+//! memory grows with the depth and width of the tree around the current
+//! path and with what is reported, not with the size of the tree.
+//!
+//! It never follows a symlink (entries are `lstat`ed), stays on the root's
+//! filesystem unless told otherwise, counts a hard-linked inode once, skips
+//! a directory that is its own ancestor (bind mounts), and treats an entry
+//! that vanished or cannot be read as skipped, not as a failure.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::fs::{self, Metadata};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::disk::classify::{FileKind, classify, dir_hint};
+use crate::disk::top::Top;
+use crate::error::LocalError;
+
+/// Directories this many levels below the root (and fewer) can be large
+/// items, as `du --max-depth=3` lists them.
+pub const LARGE_DIR_DEPTH: usize = 3;
+
+/// Old files must be larger than this, in bytes (apparent size), as
+/// `find -size +1M` asks.
+pub const OLD_MIN_BYTES: u64 = 1024 * 1024;
+
+/// How often the progress callback is called at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// How a walk opens directories. [`RealFs`] reads the real filesystem; tests
+/// wrap it to inject errors that root cannot otherwise be made to see.
+pub(crate) trait DirReader {
+    /// Opens `path` for listing.
+    fn read_dir(&self, path: &Path) -> io::Result<fs::ReadDir>;
+}
+
+/// The real filesystem.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RealFs;
+
+impl DirReader for RealFs {
+    fn read_dir(&self, path: &Path) -> io::Result<fs::ReadDir> {
+        fs::read_dir(path)
+    }
+}
+
+/// What to look for.
+#[derive(Debug, Clone)]
+pub(crate) struct WalkSpec {
+    /// Allocated size above which an item is large; `None` looks for no
+    /// large items.
+    pub large_over_bytes: Option<f64>,
+    /// How many large items to keep.
+    pub large_keep: usize,
+    /// Age in seconds above which a file is old; `None` looks for no old
+    /// files.
+    pub old_over_secs: Option<f64>,
+    /// How many old files to keep.
+    pub old_keep: usize,
+    /// When set, old files are looked for only below these directories
+    /// (canonical paths); otherwise everywhere.
+    pub old_only_under: Option<Vec<PathBuf>>,
+    /// Whether to descend into other filesystems.
+    pub cross_filesystems: bool,
+    /// "now", in seconds since the epoch, for ages.
+    pub now_secs: i64,
+}
+
+/// A large file or directory.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct LargeItem {
+    pub path: PathBuf,
+    pub mtime_secs: i64,
+    pub is_dir: bool,
+}
+
+/// An old file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct OldFile {
+    pub path: PathBuf,
+    pub mtime_secs: i64,
+    pub kind: FileKindOrd,
+}
+
+/// [`FileKind`] with an order, so that it can sit in a [`Top`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct FileKindOrd(u8);
+
+impl FileKindOrd {
+    fn new(kind: FileKind) -> Self {
+        Self(match kind {
+            FileKind::Log => 0,
+            FileKind::Cache => 1,
+            FileKind::Temp => 2,
+            FileKind::Other => 3,
+        })
+    }
+
+    pub(crate) fn kind(self) -> FileKind {
+        match self.0 {
+            0 => FileKind::Log,
+            1 => FileKind::Cache,
+            2 => FileKind::Temp,
+            _ => FileKind::Other,
+        }
+    }
+}
+
+/// What a walk found. Sizes in bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct WalkOutcome {
+    /// The largest items, largest first, with their allocated sizes.
+    pub large: Vec<(u64, LargeItem)>,
+    /// How many items were large, before the list was cut.
+    pub large_count: u64,
+    /// Their total allocated size, counting an item inside another large
+    /// item once (as part of the outer one).
+    pub large_total: u64,
+    /// The largest old files, largest first, with their apparent sizes.
+    pub old: Vec<(u64, OldFile)>,
+    /// How many files were old, before the list was cut.
+    pub old_count: u64,
+    /// Their total apparent size.
+    pub old_total: u64,
+    /// Allocated size of everything under the root that was counted.
+    pub root_total: u64,
+    /// Entries that are not directories, counted once each.
+    pub files: u64,
+    /// Directories visited, the root included.
+    pub dirs: u64,
+    /// Entries or directories that could not be read (permissions, I/O).
+    pub unreadable: u64,
+    /// Entries that disappeared while the walk ran.
+    pub vanished: u64,
+    /// Entries skipped because they are on another filesystem.
+    pub other_filesystem: u64,
+}
+
+/// A directory on the current path.
+struct Frame {
+    path: PathBuf,
+    depth: usize,
+    dev: u64,
+    ino: u64,
+    mtime_secs: i64,
+    /// Allocated bytes of the directory itself and everything below so far.
+    bytes: u64,
+    /// Bytes of large items below, an item inside another counted once.
+    covered: u64,
+    old_enabled: bool,
+    hint: Option<FileKind>,
+    /// Subdirectories still to visit.
+    pending: Vec<PendingDir>,
+}
+
+struct PendingDir {
+    name: OsString,
+    dev: u64,
+    ino: u64,
+    mtime_secs: i64,
+    blocks_bytes: u64,
+}
+
+/// Walks the tree below `root` once.
+///
+/// `progress` is called with messages such as `Scanning /var/log... 12,000
+/// files`, at most every 100 ms. `cancel` stops the walk early with
+/// [`LocalError::Cancelled`].
+pub(crate) fn walk<R: DirReader>(
+    reader: &R,
+    root: &Path,
+    spec: &WalkSpec,
+    progress: &dyn Fn(&str),
+    cancel: &AtomicBool,
+) -> Result<WalkOutcome, LocalError> {
+    let root_meta = fs::symlink_metadata(root).map_err(|source| LocalError::ScanRoot {
+        path: root.to_owned(),
+        source,
+    })?;
+    let mut w = Walker {
+        spec,
+        root_dev: root_meta.dev(),
+        large: Top::new(spec.large_keep),
+        old: Top::new(spec.old_keep),
+        seen_links: HashSet::new(),
+        out: WalkOutcome {
+            large: Vec::new(),
+            large_count: 0,
+            large_total: 0,
+            old: Vec::new(),
+            old_count: 0,
+            old_total: 0,
+            root_total: 0,
+            files: 0,
+            dirs: 0,
+            unreadable: 0,
+            vanished: 0,
+            other_filesystem: 0,
+        },
+        progress,
+        root_display: root.display().to_string(),
+        last_progress: Instant::now(),
+    };
+
+    let root_old = match &spec.old_only_under {
+        None => true,
+        Some(dirs) => dirs.iter().any(|d| root.starts_with(d)),
+    };
+    let root_hint = root.file_name().and_then(dir_hint);
+    let mut stack = vec![w.open(reader, root.to_owned(), 0, &root_meta, root_old, root_hint)];
+
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(LocalError::Cancelled {
+                path: root.to_owned(),
+            });
+        }
+        let Some(top) = stack.last_mut() else { break };
+        if let Some(next) = top.pending.pop() {
+            let path = top.path.join(&next.name);
+            let is_loop = stack.iter().any(|f| f.dev == next.dev && f.ino == next.ino);
+            if is_loop {
+                continue;
+            }
+            let parent = stack.last().map(|f| (f.old_enabled, f.hint, f.depth));
+            let Some((parent_old, parent_hint, parent_depth)) = parent else {
+                break;
+            };
+            let old_enabled = parent_old || w.starts_old_scope(&path);
+            let hint = dir_hint(&next.name).or(parent_hint);
+            let frame = w.open_pending(reader, path, parent_depth + 1, next, old_enabled, hint);
+            stack.push(frame);
+            continue;
+        }
+        // Every subdirectory is done: close this directory.
+        let Some(done) = stack.pop() else { break };
+        let mut covered = done.covered;
+        if done.depth >= 1 && done.depth <= LARGE_DIR_DEPTH && w.is_large(done.bytes) {
+            w.out.large_count += 1;
+            covered = done.bytes;
+            w.large.push(
+                done.bytes,
+                LargeItem {
+                    path: done.path,
+                    mtime_secs: done.mtime_secs,
+                    is_dir: true,
+                },
+            );
+        }
+        match stack.last_mut() {
+            Some(parent) => {
+                parent.bytes += done.bytes;
+                parent.covered += covered;
+            }
+            None => {
+                w.out.root_total = done.bytes;
+                w.out.large_total = covered;
+            }
+        }
+    }
+
+    w.emit_progress(true);
+    let mut out = w.out;
+    out.large = w.large.into_sorted();
+    out.old = w.old.into_sorted();
+    Ok(out)
+}
+
+struct Walker<'a> {
+    spec: &'a WalkSpec,
+    root_dev: u64,
+    large: Top<LargeItem>,
+    old: Top<OldFile>,
+    /// (device, inode) of every file with more than one link seen so far.
+    seen_links: HashSet<(u64, u64)>,
+    out: WalkOutcome,
+    progress: &'a dyn Fn(&str),
+    root_display: String,
+    last_progress: Instant,
+}
+
+impl Walker<'_> {
+    fn is_large(&self, bytes: u64) -> bool {
+        self.spec.large_over_bytes.is_some_and(|t| bytes as f64 > t)
+    }
+
+    fn starts_old_scope(&self, dir: &Path) -> bool {
+        match &self.spec.old_only_under {
+            None => true,
+            Some(dirs) => dirs.iter().any(|d| d == dir),
+        }
+    }
+
+    fn open(
+        &mut self,
+        reader: &impl DirReader,
+        path: PathBuf,
+        depth: usize,
+        meta: &Metadata,
+        old_enabled: bool,
+        hint: Option<FileKind>,
+    ) -> Frame {
+        let pending = PendingDir {
+            name: OsString::new(),
+            dev: meta.dev(),
+            ino: meta.ino(),
+            mtime_secs: meta.mtime(),
+            blocks_bytes: allocated(meta),
+        };
+        self.open_pending(reader, path, depth, pending, old_enabled, hint)
+    }
+
+    /// Lists a directory: counts its files, remembers its subdirectories.
+    fn open_pending(
+        &mut self,
+        reader: &impl DirReader,
+        path: PathBuf,
+        depth: usize,
+        dir: PendingDir,
+        old_enabled: bool,
+        hint: Option<FileKind>,
+    ) -> Frame {
+        self.out.dirs += 1;
+        let mut frame = Frame {
+            path,
+            depth,
+            dev: dir.dev,
+            ino: dir.ino,
+            mtime_secs: dir.mtime_secs,
+            bytes: dir.blocks_bytes,
+            covered: 0,
+            old_enabled,
+            hint,
+            pending: Vec::new(),
+        };
+        let entries = match reader.read_dir(&frame.path) {
+            Ok(entries) => entries,
+            Err(err) => {
+                self.skip(&frame.path, &err);
+                return frame;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    self.skip(&frame.path, &err);
+                    continue;
+                }
+            };
+            // DirEntry::metadata does not follow symlinks.
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                Err(err) => {
+                    self.skip(&entry.path(), &err);
+                    continue;
+                }
+            };
+            if meta.dev() != self.root_dev && !self.spec.cross_filesystems {
+                self.out.other_filesystem += 1;
+                continue;
+            }
+            if meta.is_dir() {
+                frame.pending.push(PendingDir {
+                    name: entry.file_name(),
+                    dev: meta.dev(),
+                    ino: meta.ino(),
+                    mtime_secs: meta.mtime(),
+                    blocks_bytes: allocated(&meta),
+                });
+            } else {
+                self.file(&mut frame, entry.file_name(), &meta);
+            }
+        }
+        // Visit in name order, so that results do not depend on the order
+        // the filesystem lists entries in.
+        frame.pending.sort_unstable_by(|a, b| b.name.cmp(&a.name));
+        self.emit_progress(false);
+        frame
+    }
+
+    fn file(&mut self, frame: &mut Frame, name: OsString, meta: &Metadata) {
+        if meta.nlink() > 1 && !self.seen_links.insert((meta.dev(), meta.ino())) {
+            return;
+        }
+        self.out.files += 1;
+        let bytes = allocated(meta);
+        frame.bytes += bytes;
+        if !meta.is_file() {
+            return;
+        }
+        if self.is_large(bytes) {
+            self.out.large_count += 1;
+            frame.covered += bytes;
+            self.large.push(
+                bytes,
+                LargeItem {
+                    path: frame.path.join(&name),
+                    mtime_secs: meta.mtime(),
+                    is_dir: false,
+                },
+            );
+        }
+        if frame.old_enabled
+            && let Some(old_secs) = self.spec.old_over_secs
+            && meta.len() > OLD_MIN_BYTES
+            && (self.spec.now_secs - meta.mtime()) as f64 > old_secs
+        {
+            self.out.old_count += 1;
+            self.out.old_total += meta.len();
+            let kind = FileKindOrd::new(classify(&name, frame.hint));
+            self.old.push(
+                meta.len(),
+                OldFile {
+                    path: frame.path.join(&name),
+                    mtime_secs: meta.mtime(),
+                    kind,
+                },
+            );
+        }
+    }
+
+    fn skip(&mut self, path: &Path, err: &io::Error) {
+        if err.kind() == io::ErrorKind::NotFound {
+            self.out.vanished += 1;
+        } else {
+            self.out.unreadable += 1;
+            tracing::debug!(path = %path.display(), error = %err, "skipped while scanning");
+        }
+    }
+
+    fn emit_progress(&mut self, force: bool) {
+        if force || self.last_progress.elapsed() >= PROGRESS_EVERY {
+            self.last_progress = Instant::now();
+            (self.progress)(&format!(
+                "Scanning {}... {} files",
+                self.root_display,
+                thousands(self.out.files)
+            ));
+        }
+    }
+}
+
+/// Allocated size: 512-byte blocks, as `du` counts.
+fn allocated(meta: &Metadata) -> u64 {
+    meta.blocks().saturating_mul(512)
+}
+
+/// `12000` as `12,000`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(12_000), "12,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,270 @@
+//! Masks secrets in process command lines before they go into a
+//! recommendation, so they never reach the audit record.
+//!
+//! Each argument is split into whitespace-separated words (a `sh -c` script
+//! is one argument), and a word's value is replaced by `***` when it is:
+//!
+//! - the value of a flag whose name looks sensitive: `--api-key=VALUE`,
+//!   `--password VALUE`;
+//! - the value of an assignment whose name looks sensitive:
+//!   `PGPASSWORD=VALUE`;
+//! - a header value: `Authorization: Bearer VALUE`, `X-Api-Key: VALUE`;
+//! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
+//!   or a sensitive query parameter (`?token=VALUE`).
+//!
+//! A name is sensitive when it contains any of the core's
+//! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`. Matching fails closed: a flag
+//! such as `--keyboard` has its value masked too.
+
+use std::borrow::Cow;
+use std::ffi::OsString;
+
+use intelligence_core::redact::{MASK, SENSITIVE_KEY_PARTS};
+
+/// The longest command line a recommendation carries, in characters.
+pub const MAX_CMDLINE_CHARS: usize = 200;
+
+/// Extra name parts that make a flag or variable sensitive here.
+const EXTRA_SENSITIVE_PARTS: [&str; 2] = ["pass", "pwd"];
+
+/// Words after which the next word is a credential (`Bearer abc`).
+const AUTH_SCHEMES: [&str; 4] = ["bearer", "basic", "digest", "negotiate"];
+
+/// The command line `args` joined by spaces, secrets masked, cut to
+/// [`MAX_CMDLINE_CHARS`] characters. Non-UTF-8 bytes become U+FFFD.
+pub fn redact_cmdline(args: &[OsString]) -> String {
+    let mut out = String::new();
+    let mut mask_next = false;
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let arg = arg.to_string_lossy();
+        for piece in arg.split_inclusive(char::is_whitespace) {
+            let word = piece.trim_end_matches(char::is_whitespace);
+            out.push_str(&mask_word(word, &mut mask_next));
+            out.push_str(&piece[word.len()..]);
+        }
+    }
+    out.chars().take(MAX_CMDLINE_CHARS).collect()
+}
+
+/// Whether a flag, variable, header or parameter name names a secret.
+pub fn is_sensitive_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SENSITIVE_KEY_PARTS
+        .iter()
+        .chain(EXTRA_SENSITIVE_PARTS.iter())
+        .any(|part| lower.contains(part))
+}
+
+fn mask_word<'a>(word: &'a str, mask_next: &mut bool) -> Cow<'a, str> {
+    let bare = word.trim_matches(|c| c == '\'' || c == '"');
+    if *mask_next {
+        if is_auth_scheme(bare) {
+            return Cow::Borrowed(word);
+        }
+        *mask_next = false;
+        if !bare.is_empty() && !bare.starts_with('-') {
+            return Cow::Borrowed(MASK);
+        }
+    }
+
+    if let Some(flag) = bare.strip_prefix('-') {
+        let name_start = word.len() - word.trim_start_matches(['\'', '"', '-']).len();
+        let flag = flag.trim_start_matches('-');
+        match flag.split_once('=') {
+            Some((name, _)) if is_sensitive_name(name) => {
+                return Cow::Owned(format!("{}={MASK}", &word[..name_start + name.len()]));
+            }
+            Some(_) => {}
+            None if !flag.is_empty() && is_sensitive_name(flag) => {
+                *mask_next = true;
+                return Cow::Borrowed(word);
+            }
+            None => {}
+        }
+    }
+
+    if let Some((name, _)) = bare.split_once('=')
+        && is_identifier(name)
+        && is_sensitive_name(name)
+    {
+        let prefix_len = word.len() - word.trim_start_matches(['\'', '"']).len();
+        return Cow::Owned(format!("{}={MASK}", &word[..prefix_len + name.len()]));
+    }
+
+    if let Some((name, value)) = bare.split_once(':')
+        && is_header_name(name)
+        && is_sensitive_name(name)
+    {
+        let prefix_len = word.len() - word.trim_start_matches(['\'', '"']).len();
+        if value.is_empty() {
+            *mask_next = true;
+            return Cow::Borrowed(word);
+        }
+        return Cow::Owned(format!("{}:{MASK}", &word[..prefix_len + name.len()]));
+    }
+
+    if is_auth_scheme(bare) {
+        *mask_next = true;
+        return Cow::Borrowed(word);
+    }
+
+    mask_url(word)
+}
+
+fn is_auth_scheme(word: &str) -> bool {
+    AUTH_SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+/// Masks URL credentials and sensitive query parameters inside `word`.
+fn mask_url(word: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(word);
+    if let Some(scheme_end) = word.find("://") {
+        let authority_start = scheme_end + 3;
+        let rest = &word[authority_start..];
+        let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_len].rfind('@') {
+            let userinfo = &rest[..at];
+            let masked = match userinfo.split_once(':') {
+                Some((user, _)) => format!("{user}:{MASK}"),
+                None => MASK.to_owned(),
+            };
+            out = Cow::Owned(format!(
+                "{}{masked}{}",
+                &word[..authority_start],
+                &rest[at..]
+            ));
+        }
+    }
+    if let Some(query_start) = out.find('?') {
+        let (head, query) = out.split_at(query_start + 1);
+        let (query, fragment) = match query.find('#') {
+            Some(i) => query.split_at(i),
+            None => (query, ""),
+        };
+        let mut changed = false;
+        let params: Vec<Cow<'_, str>> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((name, _)) if is_sensitive_name(name) => {
+                    changed = true;
+                    Cow::Owned(format!("{name}={MASK}"))
+                }
+                _ => Cow::Borrowed(param),
+            })
+            .collect();
+        if changed {
+            out = Cow::Owned(format!("{head}{}{fragment}", params.join("&")));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(line: &[&str]) -> String {
+        let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+        redact_cmdline(&args)
+    }
+
+    #[test]
+    fn masks_the_usual_places_secrets_hide() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["app", "--api-key=sk-live-123"], "app --api-key=***"),
+            (&["app", "--password", "hunter2"], "app --password ***"),
+            (
+                &["env", "PGPASSWORD=s3cret", "psql"],
+                "env PGPASSWORD=*** psql",
+            ),
+            (
+                &["curl", "https://user:pa55@example.com/x"],
+                "curl https://user:***@example.com/x",
+            ),
+            (
+                &["git", "clone", "https://ghp_tok@github.com/a/b"],
+                "git clone https://***@github.com/a/b",
+            ),
+            (
+                &["curl", "-H", "Authorization: Bearer abc.def"],
+                "curl -H Authorization: Bearer ***",
+            ),
+            (&["curl", "-H", "X-Api-Key: abc"], "curl -H X-Api-Key: ***"),
+            (
+                &["wget", "https://h/p?a=1&token=zz#f"],
+                "wget https://h/p?a=1&token=***#f",
+            ),
+            (
+                &["sh", "-c", "mysql --password=abc --user=me"],
+                "sh -c mysql --password=*** --user=me",
+            ),
+            (
+                &["svc", "--db-pass", "x", "--verbose"],
+                "svc --db-pass *** --verbose",
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(redact(line), *expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn leaves_ordinary_command_lines_alone() {
+        let line = [
+            "/usr/bin/python3",
+            "-m",
+            "http.server",
+            "--bind=127.0.0.1",
+            "8000",
+        ];
+        assert_eq!(redact(&line), line.join(" "));
+    }
+
+    #[test]
+    fn a_flag_without_a_value_does_not_swallow_the_next_flag() {
+        assert_eq!(
+            redact(&["app", "--password", "--debug"]),
+            "app --password --debug"
+        );
+    }
+
+    #[test]
+    fn cuts_after_masking_so_a_secret_is_never_half_shown() {
+        let long = "x".repeat(300);
+        let line = ["app", long.as_str(), "--token=abcdef"];
+        let out = redact(&line);
+        assert_eq!(out.chars().count(), MAX_CMDLINE_CHARS);
+        assert!(!out.contains("abcdef"));
+
+        let line = ["app", "--token=abcdefghij", long.as_str()];
+        let out = redact(&line);
+        assert!(out.starts_with("app --token=*** x"), "{out}");
+    }
+
+    #[test]
+    fn non_utf8_arguments_are_shown_lossily() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = vec![
+            OsString::from("cat"),
+            OsString::from_vec(vec![b'a', 0xff, b'b']),
+        ];
+        assert_eq!(redact_cmdline(&args), "cat a\u{fffd}b");
+    }
+}
