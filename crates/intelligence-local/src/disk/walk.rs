@@ -469,14 +469,4 @@ pub(crate) fn thousands(n: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(12_000), "12,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-}
+mod tests;
