@@ -1,0 +1,268 @@
+//! The command line: every command, flag and value parser (clap derive).
+//!
+//! Parsing errors (an unknown flag, a non-number `--threshold-mb`, a negative
+//! `--top-n`) are clap's own and exit with code 2.
+
+mod parse;
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
+use intelligence_core::{IncidentId, RunId, RunStatus};
+
+pub use parse::{KeyValue, non_negative_f64};
+
+/// `intelligence`: actionable recommendations from this machine's state and
+/// incidents, with an audit record of every analysis.
+#[derive(Debug, Parser)]
+#[command(name = "intelligence", version, propagate_version = true)]
+#[command(
+    about = "Actionable recommendations from system state and incidents, with an audit trail",
+    after_help = "Exit codes: 0 success, 1 the analysis failed or an incident or run was not found, 2 bad usage."
+)]
+pub struct Cli {
+    /// Flags every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The audit database: postgres://..., sqlite:///absolute/path.db or a file path
+    /// [default: a SQLite file in the platform's data directory]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
+    /// Print JSON only on stdout
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub json: bool,
+
+    /// Log more on stderr: -v warnings, -vv info, -vvv debug, -vvvv trace (RUST_LOG wins)
+    #[arg(short, long, global = true, action = ArgAction::Count, help_heading = "Global options")]
+    pub verbose: u8,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse this machine (or an incident) and print recommendations; every analysis is recorded
+    Recommend(RecommendArgs),
+
+    /// List the registered providers
+    Providers,
+
+    /// Inspect and maintain the audit records of analysis runs
+    #[command(subcommand)]
+    Runs(RunsCommand),
+
+    /// Add and inspect incidents in the local incidents table
+    #[command(subcommand)]
+    Incidents(IncidentsCommand),
+
+    /// Apply pending database migrations
+    Migrate,
+    // `serve` (the HTTP views) joins here as `Serve(ServeArgs)`, dispatched
+    // from `commands::dispatch`, once intelligence-views exists.
+}
+
+/// `intelligence recommend`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("mode").args(["memory", "cpu", "disk", "all"])))]
+#[command(group(ArgGroup::new("disk_modes").args(["disk", "all"]).multiple(true)))]
+pub struct RecommendArgs {
+    /// Analyse this incident from the incidents table
+    #[arg(long, value_name = "ID")]
+    pub incident_id: Option<IncidentId>,
+
+    /// Memory use and the processes holding it
+    #[arg(long)]
+    pub memory: bool,
+
+    /// CPU load and the busiest processes
+    #[arg(long)]
+    pub cpu: bool,
+
+    /// Large and old files below --path
+    #[arg(long)]
+    pub disk: bool,
+
+    /// Memory, CPU and disk: three analyses, three audit records
+    #[arg(long)]
+    pub all: bool,
+
+    /// The directory a disk analysis looks at [default: /]
+    #[arg(long, value_name = "PATH", requires = "disk_modes")]
+    pub path: Option<PathBuf>,
+
+    /// The provider to run
+    #[arg(long, value_name = "NAME", default_value = "local")]
+    pub provider: String,
+
+    /// How many processes to list [default: 10]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub top_n: Option<usize>,
+
+    /// Size in MB above which a file or directory is large [default: 100]
+    #[arg(long, value_name = "MB", allow_negative_numbers = true, value_parser = non_negative_f64)]
+    pub threshold_mb: Option<f64>,
+
+    /// Age in days above which a log, cache or temp file is old [default: 30]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = non_negative_f64)]
+    pub old_days: Option<f64>,
+
+    /// Correlates the audit records with other systems [default: a fresh UUID]
+    #[arg(long, value_name = "ID")]
+    pub trace_id: Option<String>,
+}
+
+/// `intelligence runs ...`.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// List runs, newest first
+    List(RunsListArgs),
+
+    /// Show one run in full
+    Show {
+        /// The run's id (a UUID)
+        id: RunId,
+    },
+
+    /// Close runs a crash left pending or running as failed ("abandoned")
+    Reap {
+        /// Only runs created longer ago than this (1h, 30m, 2d)
+        #[arg(long, value_name = "AGE", default_value = "1h")]
+        older_than: humantime::Duration,
+    },
+
+    /// Delete finished runs created longer ago than the given age
+    Prune {
+        /// Only runs created longer ago than this (30d, 12h)
+        #[arg(long, value_name = "AGE")]
+        older_than: humantime::Duration,
+    },
+}
+
+/// `intelligence runs list`.
+#[derive(Debug, Args)]
+pub struct RunsListArgs {
+    /// Only runs with this status (pending, running, succeeded, failed)
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<RunStatus>,
+
+    /// Only runs of this provider
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Only runs about this incident
+    #[arg(long, value_name = "ID")]
+    pub incident_id: Option<IncidentId>,
+
+    /// Only runs with this trace id
+    #[arg(long, value_name = "ID")]
+    pub trace_id: Option<String>,
+
+    /// How many runs to show (1 to 1000)
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(i64).range(1..=1000))]
+    pub limit: i64,
+
+    /// Continue after this cursor (printed when there are more runs)
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+}
+
+/// `intelligence incidents ...`.
+#[derive(Debug, Subcommand)]
+pub enum IncidentsCommand {
+    /// Add an incident
+    Add(IncidentAddArgs),
+
+    /// List incidents, newest first
+    List {
+        /// How many incidents to show
+        #[arg(long, value_name = "N", default_value_t = 20,
+              value_parser = clap::value_parser!(i64).range(1..=1000))]
+        limit: i64,
+    },
+
+    /// Show one incident in full
+    Show {
+        /// The incident's id
+        id: IncidentId,
+    },
+}
+
+/// `intelligence incidents add`.
+#[derive(Debug, Args)]
+pub struct IncidentAddArgs {
+    /// A one-line title
+    #[arg(long)]
+    pub title: String,
+
+    /// A longer description
+    #[arg(long, default_value = "")]
+    pub description: String,
+
+    /// Severity (critical, warning, info, ...)
+    #[arg(long, default_value = "warning")]
+    pub severity: String,
+
+    /// Status (open, resolved, ...)
+    #[arg(long, default_value = "open")]
+    pub status: String,
+
+    /// Metadata, repeatable; values are strings (a disk incident names its path=...)
+    #[arg(long = "metadata", value_name = "KEY=VALUE")]
+    pub metadata: Vec<KeyValue>,
+
+    /// An alert attached to the incident, repeatable: NAME or NAME=DESCRIPTION
+    #[arg(long = "alert", value_name = "NAME[=DESCRIPTION]")]
+    pub alerts: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn modes_exclude_each_other() {
+        let err = Cli::try_parse_from(["intelligence", "recommend", "--memory", "--cpu"])
+            .expect_err("two modes");
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn path_needs_a_disk_mode() {
+        let err = Cli::try_parse_from(["intelligence", "recommend", "--path", "/tmp"])
+            .expect_err("path alone");
+        assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+        Cli::try_parse_from(["intelligence", "recommend", "--all", "--path", "/tmp"])
+            .expect("--all takes a path");
+    }
+
+    #[test]
+    fn a_negative_top_n_is_refused_with_its_value() {
+        let err = Cli::try_parse_from(["intelligence", "recommend", "--top-n", "-1"])
+            .expect_err("negative");
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(err.to_string().contains("'-1'"), "{err}");
+    }
+}

@@ -1,0 +1,81 @@
+//! Value parsers for flags that clap cannot check by type alone.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Parses a finite number of zero or more (`--threshold-mb`, `--old-days`).
+pub fn non_negative_f64(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("{text} must be a finite number of 0 or more"));
+    }
+    Ok(value)
+}
+
+/// One `--metadata key=value` pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    /// The key, never empty.
+    pub key: String,
+    /// The value, kept as a string.
+    pub value: String,
+}
+
+impl FromStr for KeyValue {
+    type Err = KeyValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (key, value) = text
+            .split_once('=')
+            .ok_or_else(|| KeyValueError(text.to_owned()))?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(KeyValueError(text.to_owned()));
+        }
+        Ok(Self {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// A `--metadata` value without `key=`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValueError(String);
+
+impl fmt::Display for KeyValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "expected KEY=VALUE, got {:?}", self.0)
+    }
+}
+
+impl std::error::Error for KeyValueError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_must_be_finite_and_not_negative() {
+        assert_eq!(non_negative_f64("0.5"), Ok(0.5));
+        assert_eq!(non_negative_f64("0"), Ok(0.0));
+        assert!(non_negative_f64("abc").is_err());
+        assert!(non_negative_f64("-1").is_err());
+        assert!(non_negative_f64("inf").is_err());
+        assert!(non_negative_f64("NaN").is_err());
+    }
+
+    #[test]
+    fn metadata_splits_at_the_first_equals_sign() {
+        let pair: KeyValue = "query=a=b".parse().expect("pair");
+        assert_eq!(pair.key, "query");
+        assert_eq!(pair.value, "a=b");
+        let empty: KeyValue = "note=".parse().expect("empty value");
+        assert_eq!(empty.value, "");
+        assert!("novalue".parse::<KeyValue>().is_err());
+        assert!("=x".parse::<KeyValue>().is_err());
+    }
+}

@@ -1,0 +1,38 @@
+//! `intelligence migrate`: applies pending migrations and says where.
+
+use anyhow::anyhow;
+use serde_json::json;
+
+use crate::cli::GlobalArgs;
+use crate::commands::output;
+use crate::database;
+use crate::exit::{CliError, CliResult};
+use crate::render;
+
+/// Opens the database (which migrates it) and migrates once more, to report
+/// the state explicitly.
+pub fn run(global: &GlobalArgs) -> CliResult {
+    let store = database::open(global)?;
+    let applied = store.migrate().map_err(|err| {
+        CliError::failed(anyhow!(err).context(format!(
+            "cannot migrate database {}",
+            store.url_for_display()
+        )))
+    })?;
+    let backend = store.backend().to_string();
+    let url = store.url_for_display();
+    if global.json {
+        return output(|out| {
+            render::json(
+                out,
+                &json!({"backend": backend, "url": url, "applied": applied}),
+            )
+        });
+    }
+    output(|out| {
+        writeln!(
+            out,
+            "{backend} database {url} is up to date ({applied} migrations applied now)"
+        )
+    })
+}

@@ -1,0 +1,387 @@
+//! `intelligence recommend`: every analysis goes through
+//! [`intelligence_core::run`], so each one leaves an audit record; `--all`
+//! runs three.
+//!
+//! When the database cannot be opened or written, the recommendations are
+//! printed all the same, with one warning on stderr, and the exit code stays
+//! 0: the audit trail must never break the analysis.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::anyhow;
+use intelligence_core::{
+    AnalysisKind, AuditSink, Fallback, Incident, IncidentSource, NoopSink, ProviderError,
+    Recommendation, RunId, RunOptions,
+};
+use intelligence_local::LocalSettings;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::cli::{GlobalArgs, RecommendArgs};
+use crate::commands::{output, warn};
+use crate::exit::{CliError, CliResult, Code};
+use crate::progress::Progress;
+use crate::render::{self, Section};
+use crate::watched::WatchedSink;
+use crate::{database, providers};
+
+/// What `recommend --json` prints.
+#[derive(Debug, Serialize)]
+struct Report {
+    /// Shared by every run of this invocation.
+    trace_id: String,
+    /// The provider that ran.
+    provider: String,
+    /// Whether every audit record was written.
+    recorded: bool,
+    /// One entry per analysis, in the order they ran.
+    analyses: Vec<AnalysisReport>,
+}
+
+/// One analysis in the report.
+#[derive(Debug, Serialize)]
+struct AnalysisReport {
+    run_id: RunId,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<PathBuf>,
+    duration_ms: u64,
+    model: Option<String>,
+    fallback: Option<Fallback>,
+    recommendations: Vec<Recommendation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorReport>,
+}
+
+/// Why an analysis failed, in the report.
+#[derive(Debug, Serialize)]
+struct ErrorReport {
+    #[serde(rename = "type")]
+    kind: String,
+    message: String,
+}
+
+/// Runs `recommend`.
+pub async fn run(global: &GlobalArgs, args: RecommendArgs) -> CliResult {
+    let progress = Progress::on_terminal();
+    let result = analyse(global, &args, progress.as_ref()).await;
+    if let Some(progress) = &progress {
+        progress.finish();
+    }
+    let (report, failures, audit_warning) = result?;
+
+    let succeeded = report.analyses.iter().any(|a| a.error.is_none());
+    if succeeded {
+        if global.json {
+            output(|out| render::json(out, &report))?;
+        } else {
+            output(|out| {
+                for (i, analysis) in report.analyses.iter().enumerate() {
+                    if analysis.error.is_some() {
+                        continue;
+                    }
+                    if i > 0 {
+                        writeln!(out)?;
+                    }
+                    let section = Section {
+                        heading: heading(analysis, args.incident_id),
+                        run_id: analysis.run_id,
+                        duration_ms: analysis.duration_ms,
+                        recommendations: &analysis.recommendations,
+                        fallback: analysis.fallback.as_ref(),
+                    };
+                    render::analysis(out, &section)?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+    if let Some(message) = audit_warning {
+        warn(message);
+    }
+    fail_with(failures)
+}
+
+type Analysed = (Report, Vec<(String, ProviderError)>, Option<String>);
+
+async fn analyse(
+    global: &GlobalArgs,
+    args: &RecommendArgs,
+    progress: Option<&Progress>,
+) -> CliResult<Analysed> {
+    let registry = providers::registry(local_settings(args), progress.map(Progress::callback));
+    let config = provider_config(args);
+    let provider = registry
+        .build(&args.provider, &config)
+        .map_err(CliError::provider)?;
+
+    let store = database::open(global);
+    let incident = match args.incident_id {
+        None => None,
+        Some(id) => Some(load_incident(store.as_ref(), id).await?),
+    };
+    let (sink, mut audit_warning): (Arc<dyn AuditSink>, _) = match store {
+        Ok(store) => (Arc::new(store), None),
+        Err(err) => (
+            Arc::new(NoopSink),
+            Some(format!("{err}; the recommendations are not recorded")),
+        ),
+    };
+    let sink = Arc::new(WatchedSink::new(sink));
+
+    let trace_id = args
+        .trace_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let mut report = Report {
+        trace_id: trace_id.clone(),
+        provider: args.provider.clone(),
+        recorded: audit_warning.is_none(),
+        analyses: Vec::new(),
+    };
+    let mut failures = Vec::new();
+
+    for kind in kinds(args) {
+        let run_id = RunId::new();
+        if let Some(progress) = progress {
+            progress.set_message(format!("{kind} analysis"));
+        }
+        let options = RunOptions {
+            run_id: Some(run_id),
+            trace_id: trace_id.clone(),
+            config: config.clone(),
+            ..RunOptions::default()
+        };
+        let started = Instant::now();
+        let result = intelligence_core::run(
+            provider.as_ref(),
+            Arc::clone(&sink) as Arc<dyn AuditSink>,
+            incident.as_ref(),
+            &kind,
+            options,
+        )
+        .await;
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+        let path = match &kind {
+            AnalysisKind::Disk { path } => path.clone(),
+            _ => None,
+        };
+        let entry = match result {
+            Ok(outcome) => AnalysisReport {
+                run_id,
+                kind: kind.as_str(),
+                path,
+                duration_ms: u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX),
+                model: outcome.analysis.model,
+                fallback: outcome.analysis.fallback,
+                recommendations: outcome.analysis.recommendations,
+                error: None,
+            },
+            Err(err) => {
+                let entry = AnalysisReport {
+                    run_id,
+                    kind: kind.as_str(),
+                    path,
+                    duration_ms: elapsed_ms,
+                    model: None,
+                    fallback: None,
+                    recommendations: Vec::new(),
+                    error: Some(ErrorReport {
+                        kind: err.error_type().into_owned(),
+                        message: err.to_string(),
+                    }),
+                };
+                failures.push((describe(&kind, incident.as_ref()), err));
+                entry
+            }
+        };
+        report.analyses.push(entry);
+    }
+
+    if let Some(err) = sink.first_error() {
+        report.recorded = false;
+        audit_warning.get_or_insert_with(|| {
+            format!("the audit record could not be written ({err}); the recommendations are not recorded")
+        });
+    }
+    Ok((report, failures, audit_warning))
+}
+
+async fn load_incident(
+    store: Result<&intelligence_store::Store, &CliError>,
+    id: i64,
+) -> CliResult<Incident> {
+    let store = store.map_err(|err| {
+        CliError::failed(anyhow!("{err}")).context(format!("cannot load incident {id}"))
+    })?;
+    match IncidentSource::get(store, id).await {
+        Ok(Some(incident)) => Ok(incident),
+        Ok(None) => Err(CliError::failed(anyhow!("incident {id} not found"))),
+        Err(err) => Err(CliError::failed(
+            anyhow!(err).context(format!("cannot load incident {id}")),
+        )),
+    }
+}
+
+/// The local provider's settings: the documented defaults, with the flags
+/// that were given.
+fn local_settings(args: &RecommendArgs) -> LocalSettings {
+    let mut settings = LocalSettings::default();
+    if let Some(top_n) = args.top_n {
+        settings.top_n = top_n;
+    }
+    if let Some(threshold_mb) = args.threshold_mb {
+        settings.threshold_mb = threshold_mb;
+    }
+    if let Some(old_days) = args.old_days {
+        settings.old_days = old_days;
+    }
+    settings
+}
+
+/// The configuration handed to the provider and kept (redacted) in the
+/// audit record: only the flags that were given.
+fn provider_config(args: &RecommendArgs) -> Value {
+    let mut config = Map::new();
+    if let Some(top_n) = args.top_n {
+        config.insert("top_n".into(), json!(top_n));
+    }
+    if let Some(threshold_mb) = args.threshold_mb {
+        config.insert("threshold_mb".into(), json!(threshold_mb));
+    }
+    if let Some(old_days) = args.old_days {
+        config.insert("old_days".into(), json!(old_days));
+    }
+    Value::Object(config)
+}
+
+/// The analyses the flags ask for, in the order they run.
+fn kinds(args: &RecommendArgs) -> Vec<AnalysisKind> {
+    let disk = AnalysisKind::Disk {
+        path: args.path.clone(),
+    };
+    if args.all {
+        vec![AnalysisKind::Memory, AnalysisKind::Cpu, disk]
+    } else if args.memory {
+        vec![AnalysisKind::Memory]
+    } else if args.cpu {
+        vec![AnalysisKind::Cpu]
+    } else if args.disk {
+        vec![disk]
+    } else {
+        vec![AnalysisKind::Automatic]
+    }
+}
+
+/// `memory analysis`, `disk analysis of /var`, `general scan`, ...
+fn describe(kind: &AnalysisKind, incident: Option<&Incident>) -> String {
+    let base = match kind {
+        AnalysisKind::Automatic => match incident {
+            Some(incident) => return format!("analysis of incident {}", incident.id),
+            None => return "general scan".to_owned(),
+        },
+        AnalysisKind::Disk { path: Some(path) } => {
+            format!("disk analysis of {}", path.display())
+        }
+        other => format!("{} analysis", other.as_str()),
+    };
+    match incident {
+        Some(incident) => format!("{base} for incident {}", incident.id),
+        None => base,
+    }
+}
+
+fn heading(analysis: &AnalysisReport, incident_id: Option<i64>) -> String {
+    let incident = incident_id.map(|id| Incident::new(id, ""));
+    let kind = match (analysis.kind, &analysis.path) {
+        ("memory", _) => AnalysisKind::Memory,
+        ("cpu", _) => AnalysisKind::Cpu,
+        ("disk", path) => AnalysisKind::Disk { path: path.clone() },
+        _ => AnalysisKind::Automatic,
+    };
+    describe(&kind, incident.as_ref())
+}
+
+/// Turns the failed analyses into the command's error: every failure but
+/// the last printed as its own line, the exit code the worst of them.
+fn fail_with(failures: Vec<(String, ProviderError)>) -> CliResult {
+    let code = failures.iter().map(|(_, err)| Code::of(err)).max();
+    let mut failures = failures.into_iter();
+    let Some(code) = code else {
+        return Ok(());
+    };
+    let last = failures.next_back();
+    for (what, err) in failures {
+        crate::commands::error_line(&format!("{what} failed: {err}"));
+    }
+    match last {
+        Some((what, err)) => Err(CliError {
+            code,
+            error: anyhow::Error::new(err).context(format!("{what} failed")),
+        }),
+        None => Err(CliError {
+            code: Code::Failed,
+            error: anyhow!("an analysis failed"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn args(line: &[&str]) -> RecommendArgs {
+        let mut argv = vec!["intelligence", "recommend"];
+        argv.extend_from_slice(line);
+        match Cli::parse_from(argv).command {
+            Command::Recommend(args) => args,
+            other => panic!("not recommend: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn all_runs_memory_cpu_and_disk_at_the_path() {
+        let kinds = kinds(&args(&["--all", "--path", "/tmp"]));
+        assert_eq!(
+            kinds,
+            [
+                AnalysisKind::Memory,
+                AnalysisKind::Cpu,
+                AnalysisKind::disk("/tmp")
+            ]
+        );
+        assert_eq!(kinds_of(&[]), [AnalysisKind::Automatic]);
+    }
+
+    fn kinds_of(line: &[&str]) -> Vec<AnalysisKind> {
+        kinds(&args(line))
+    }
+
+    #[test]
+    fn only_given_flags_reach_the_config() {
+        let config = provider_config(&args(&["--top-n", "3", "--old-days", "0.5"]));
+        assert_eq!(config, json!({"top_n": 3, "old_days": 0.5}));
+        let settings = local_settings(&args(&["--threshold-mb", "7"]));
+        assert!((settings.threshold_mb - 7.0).abs() < f64::EPSILON);
+        assert_eq!(settings.top_n, LocalSettings::default().top_n);
+    }
+
+    #[test]
+    fn descriptions_name_the_kind_path_and_incident() {
+        let incident = Incident::new(4, "x");
+        assert_eq!(describe(&AnalysisKind::Automatic, None), "general scan");
+        assert_eq!(
+            describe(&AnalysisKind::Automatic, Some(&incident)),
+            "analysis of incident 4"
+        );
+        assert_eq!(
+            describe(&AnalysisKind::disk("/var"), Some(&incident)),
+            "disk analysis of /var for incident 4"
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! Which database the commands use, and opening it.
+//!
+//! `--database-url`, else `DATABASE_URL`, else a SQLite file in the
+//! platform's data directory ([`Store::default_sqlite_path`]), created on
+//! first use.
+
+use anyhow::anyhow;
+use intelligence_store::Store;
+
+use crate::cli::GlobalArgs;
+use crate::exit::{CliError, CliResult};
+
+/// The database URL the flags and environment ask for.
+pub fn url(global: &GlobalArgs) -> CliResult<String> {
+    if let Some(url) = global.database_url.as_deref().map(str::trim)
+        && !url.is_empty()
+    {
+        return Ok(url.to_owned());
+    }
+    let path = Store::default_sqlite_path().map_err(|err| {
+        CliError::failed(anyhow!(err).context("cannot find a place for the default database"))
+    })?;
+    Ok(path.display().to_string())
+}
+
+/// Opens (and migrates) the database.
+pub fn open(global: &GlobalArgs) -> CliResult<Store> {
+    let url = url(global)?;
+    Store::open(&url).map_err(|err| {
+        CliError::failed(anyhow!(err).context(format!("cannot open database {}", masked(&url))))
+    })
+}
+
+/// The URL with any password replaced by `***`, for messages.
+pub fn masked(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            masked("postgres://app:hunter22@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(masked("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(masked("/tmp/a.db"), "/tmp/a.db");
+    }
+
+    #[test]
+    fn the_flag_wins_and_blank_means_default() {
+        let global = GlobalArgs {
+            database_url: Some(" /tmp/x.db ".into()),
+            json: false,
+            verbose: 0,
+        };
+        assert_eq!(url(&global).expect("url"), "/tmp/x.db");
+    }
+}

@@ -1,0 +1,123 @@
+//! Exit codes and the one-line error the binary prints before exiting.
+//!
+//! 0 success; 1 the analysis failed, or an incident or run was not found;
+//! 2 bad usage (clap's own parse errors exit 2 before any of this runs).
+
+use std::fmt;
+use std::process::ExitCode;
+
+use intelligence_core::ProviderError;
+
+/// Why a command failed, and so which code the process exits with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Code {
+    /// The analysis failed, or something asked for does not exist: 1.
+    Failed = 1,
+    /// The caller's input was at fault: 2.
+    Usage = 2,
+}
+
+impl Code {
+    /// 2 when a provider's error blames the input, 1 otherwise.
+    pub fn of(error: &ProviderError) -> Self {
+        if error.is_bad_input() {
+            Self::Usage
+        } else {
+            Self::Failed
+        }
+    }
+}
+
+/// A command's failure: what went wrong (with context) and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// The exit code.
+    pub code: Code,
+    /// What went wrong.
+    pub error: anyhow::Error,
+}
+
+impl CliError {
+    /// A failure that exits 1.
+    pub fn failed(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: Code::Failed,
+            error: error.into(),
+        }
+    }
+
+    /// A usage error that exits 2.
+    pub fn usage(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: Code::Usage,
+            error: error.into(),
+        }
+    }
+
+    /// A provider's error, 2 when the input was at fault, 1 otherwise.
+    pub fn provider(error: ProviderError) -> Self {
+        Self {
+            code: Code::of(&error),
+            error: error.into(),
+        }
+    }
+
+    /// Adds context in front of the message, keeping the code.
+    #[must_use]
+    pub fn context(self, context: impl fmt::Display + Send + Sync + 'static) -> Self {
+        Self {
+            code: self.code,
+            error: self.error.context(context),
+        }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code as u8)
+    }
+}
+
+impl fmt::Display for CliError {
+    /// One line: the context chain joined with `: `.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::failed(error)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        Self::failed(anyhow::Error::new(error).context("cannot write the output"))
+    }
+}
+
+/// The result of a command.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_from_a_provider_is_a_usage_error() {
+        let unknown = ProviderError::UnknownProvider {
+            name: "nope".into(),
+            available: vec!["local".into()],
+        };
+        assert_eq!(CliError::provider(unknown).code, Code::Usage);
+        let io = ProviderError::Other("broke".into());
+        assert_eq!(CliError::provider(io).code, Code::Failed);
+    }
+
+    #[test]
+    fn context_keeps_the_code_and_reads_as_one_line() {
+        let err = CliError::usage(anyhow::anyhow!("inner")).context("outer");
+        assert_eq!(err.code, Code::Usage);
+        assert_eq!(err.to_string(), "outer: inner");
+    }
+}

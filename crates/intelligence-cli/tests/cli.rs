@@ -1,0 +1,17 @@
+//! End-to-end tests of the `intelligence` binary against temporary SQLite
+//! databases, real processes and real directory trees.
+
+mod cli {
+    pub mod support;
+
+    mod database_faults;
+    mod exit_codes;
+    mod help;
+    mod incidents;
+    mod json_shapes;
+    mod module_docs;
+    mod output;
+    mod providers;
+    mod recommend;
+    mod runs;
+}

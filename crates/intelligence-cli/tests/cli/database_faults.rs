@@ -1,0 +1,71 @@
+//! A database that cannot be opened or written never stops the
+//! recommendations: they are printed, one warning goes to stderr, exit 0.
+
+use super::support::{Env, stderr, stdout};
+
+/// Asserts exit 0, recommendations on stdout, exactly one warning line.
+fn still_recommends(env: &Env) -> String {
+    let output = env
+        .cmd()
+        .args(["recommend", "--memory"])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("  1. ["), "{}", stdout(&output));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("warning: "), "{err}");
+    err
+}
+
+#[test]
+fn a_database_that_cannot_be_opened() {
+    let mut env = Env::new();
+    // A regular file where the database's directory should be.
+    let blocker = env.dir.path().join("blocker");
+    std::fs::write(&blocker, "not a directory").expect("write");
+    env.db = blocker.join("intelligence.db");
+
+    let err = still_recommends(&env);
+    assert!(err.contains("cannot open database"), "{err}");
+    assert!(err.contains("not recorded"), "{err}");
+}
+
+#[test]
+fn a_database_that_cannot_be_written() {
+    let env = Env::new();
+    env.cmd().arg("migrate").assert().success();
+    // Every insert into the runs table now fails, as on a full or
+    // read-only disk; opening still works.
+    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
+        env.db.to_str().expect("utf-8"),
+    )
+    .expect("connect");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "CREATE TRIGGER refuse BEFORE INSERT ON analysis_runs \
+             BEGIN SELECT RAISE(ABORT, 'disk is read-only'); END",
+        ),
+        &mut conn,
+    )
+    .expect("trigger");
+
+    let err = still_recommends(&env);
+    assert!(err.contains("could not be written"), "{err}");
+
+    let output = env
+        .cmd()
+        .args(["recommend", "--memory", "--json"])
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["recorded"], false);
+}
+
+#[test]
+fn the_json_report_says_when_it_was_recorded() {
+    let env = Env::new();
+    let report = env.json(&["recommend", "--memory"]);
+    assert_eq!(report["recorded"], true);
+}

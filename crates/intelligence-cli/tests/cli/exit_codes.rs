@@ -1,0 +1,88 @@
+//! Exit codes: 0 success, 1 failed or not found, 2 bad usage; errors are one
+//! line naming what was wrong.
+
+use super::support::{Env, stderr};
+
+/// Runs `args`, asserts the exit code, returns stderr.
+fn fails_with(env: &Env, args: &[&str], code: i32) -> String {
+    let output = env.cmd().args(args).output().expect("run");
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    assert!(output.stdout.is_empty(), "{args:?} printed to stdout");
+    stderr(&output)
+}
+
+#[test]
+fn an_unknown_provider_exits_2_and_lists_the_providers() {
+    let env = Env::new();
+    let err = fails_with(&env, &["recommend", "--provider", "nope"], 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("\"nope\""), "{err}");
+    assert!(err.contains("local") && err.contains("openai"), "{err}");
+}
+
+#[test]
+fn a_missing_incident_exits_1() {
+    let env = Env::new();
+    let err = fails_with(&env, &["recommend", "--incident-id", "999"], 1);
+    assert_eq!(err.trim(), "error: incident 999 not found");
+}
+
+#[test]
+fn bad_numbers_exit_2() {
+    let env = Env::new();
+    let err = fails_with(&env, &["recommend", "--top-n", "-1"], 2);
+    assert!(err.contains("'-1'") && err.contains("--top-n"), "{err}");
+    let err = fails_with(&env, &["recommend", "--threshold-mb", "abc"], 2);
+    assert!(
+        err.contains("abc") && err.contains("--threshold-mb"),
+        "{err}"
+    );
+    fails_with(&env, &["recommend", "--old-days", "-3"], 2);
+    fails_with(&env, &["runs", "list", "--limit", "0"], 2);
+}
+
+#[test]
+fn a_disk_path_outside_the_allowed_roots_exits_2() {
+    let env = Env::new();
+    let err = fails_with(&env, &["recommend", "--disk", "--path", "/etc"], 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("/etc"), "{err}");
+
+    // The refusal is audited like any other failure.
+    let runs = env.runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "failed");
+    assert_eq!(runs[0]["error_type"], "path_not_allowed");
+}
+
+#[test]
+fn conflicting_or_incomplete_flags_exit_2() {
+    let env = Env::new();
+    fails_with(&env, &["recommend", "--memory", "--cpu"], 2);
+    fails_with(&env, &["recommend", "--path", "/tmp"], 2);
+    fails_with(&env, &["runs", "show", "not-a-uuid"], 2);
+    fails_with(&env, &["runs", "list", "--status", "done"], 2);
+    fails_with(&env, &["runs", "prune"], 2);
+    fails_with(&env, &["runs", "prune", "--older-than", "soon"], 2);
+    fails_with(
+        &env,
+        &["incidents", "add", "--title", "x", "--metadata", "novalue"],
+        2,
+    );
+    fails_with(&env, &["frobnicate"], 2);
+}
+
+#[test]
+fn a_missing_run_or_incident_exits_1() {
+    let env = Env::new();
+    let id = "01900000-0000-7000-8000-000000000000";
+    let err = fails_with(&env, &["runs", "show", id], 1);
+    assert_eq!(err.trim(), format!("error: run {id} not found"));
+    let err = fails_with(&env, &["incidents", "show", "7"], 1);
+    assert_eq!(err.trim(), "error: incident 7 not found");
+}

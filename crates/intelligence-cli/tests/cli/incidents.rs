@@ -1,0 +1,83 @@
+//! `incidents add|list|show`.
+
+use super::support::{Env, stderr, stdout};
+
+#[test]
+fn add_list_and_show_round_trip() {
+    let env = Env::new();
+    let added = env.json(&[
+        "incidents",
+        "add",
+        "--title",
+        "OOM kills on web-3",
+        "--description",
+        "the kernel killed php-fpm twice",
+        "--severity",
+        "critical",
+        "--metadata",
+        "host=web-3",
+        "--metadata",
+        "query=a=b",
+        "--alert",
+        "HighMemoryUsage=memory above 95%",
+        "--alert",
+        "OOMKill",
+    ]);
+    assert_eq!(added["title"], "OOM kills on web-3");
+    assert_eq!(added["severity"], "critical");
+    assert_eq!(added["status"], "open");
+    assert_eq!(
+        added["metadata"],
+        serde_json::json!({"host": "web-3", "query": "a=b"})
+    );
+    assert_eq!(added["alerts"][0]["name"], "HighMemoryUsage");
+    assert_eq!(added["alerts"][0]["description"], "memory above 95%");
+    assert_eq!(added["alerts"][1]["name"], "OOMKill");
+    let id = added["id"].as_i64().expect("id").to_string();
+
+    let shown = env.json(&["incidents", "show", &id]);
+    assert_eq!(shown, added);
+
+    let listed = env.json(&["incidents", "list"]);
+    assert_eq!(listed["incidents"][0], added);
+
+    let output = env.cmd().args(["incidents", "list"]).output().expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("ID  SEVERITY  STATUS  ALERTS  TITLE\n"),
+        "{text}"
+    );
+    assert!(text.contains("critical  open"), "{text}");
+
+    let output = env
+        .cmd()
+        .args(["incidents", "show", &id])
+        .output()
+        .expect("run");
+    let text = stdout(&output);
+    assert!(
+        text.contains("alert: HighMemoryUsage: memory above 95%"),
+        "{text}"
+    );
+}
+
+#[test]
+fn add_prints_the_new_id() {
+    let env = Env::new();
+    env.cmd()
+        .args(["incidents", "add", "--title", "disk full"])
+        .assert()
+        .success()
+        .stdout(predicates::str::is_match(r"^added incident \d+: disk full\n$").expect("regex"));
+}
+
+#[test]
+fn an_empty_list_says_so() {
+    let env = Env::new();
+    env.cmd()
+        .args(["incidents", "list"])
+        .assert()
+        .success()
+        .stdout("no incidents\n");
+}

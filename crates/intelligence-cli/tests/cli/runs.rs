@@ -1,0 +1,161 @@
+//! `runs list|show|reap|prune` over records the CLI wrote and records
+//! seeded through the store.
+
+use chrono::{Duration, Utc};
+use intelligence_core::{AnalysisRun, NewRun, RunId, RunStatus};
+use intelligence_store::Store;
+
+use super::support::{Env, stderr, stdout};
+
+/// Seeds one run with `status`, created `age` ago.
+fn seed(env: &Env, status: RunStatus, age: Duration) -> RunId {
+    let new = NewRun {
+        id: RunId::new(),
+        trace_id: "seeded".into(),
+        pipeline_run_id: String::new(),
+        provider: "local".into(),
+        provider_config: serde_json::json!({}),
+        incident_id: None,
+        analysis_kind: "memory".into(),
+        input_summary: "memory".into(),
+        checker_output_ref: String::new(),
+        created_at: Utc::now() - age,
+    };
+    let mut run = AnalysisRun::from_new(&new);
+    run.status = status;
+    let store = Store::open(env.db.to_str().expect("utf-8")).expect("open");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(store.import_runs(&[run])).expect("import");
+    new.id
+}
+
+#[test]
+fn list_shows_an_aligned_table_newest_first() {
+    let env = Env::new();
+    env.cmd().args(["recommend", "--memory"]).assert().success();
+    env.cmd().args(["recommend", "--cpu"]).assert().success();
+
+    let output = env.cmd().args(["runs", "list"]).output().expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("ID "), "{text}");
+    assert!(lines[1].contains(" cpu "), "newest first: {text}");
+    assert!(lines[2].contains(" memory "), "{text}");
+    let status_column = lines[0].find("STATUS").expect("STATUS");
+    assert_eq!(lines[1].find("succeeded"), Some(status_column), "{text}");
+    assert_eq!(lines[2].find("succeeded"), Some(status_column), "{text}");
+}
+
+#[test]
+fn list_filters_and_pages() {
+    let env = Env::new();
+    seed(&env, RunStatus::Failed, Duration::minutes(5));
+    seed(&env, RunStatus::Succeeded, Duration::minutes(4));
+    seed(&env, RunStatus::Succeeded, Duration::minutes(3));
+
+    let failed = env.json(&["runs", "list", "--status", "failed"]);
+    assert_eq!(failed["runs"].as_array().map(Vec::len), Some(1));
+    let none = env.json(&["runs", "list", "--provider", "openai"]);
+    assert_eq!(none["runs"].as_array().map(Vec::len), Some(0));
+    let none = env.json(&["runs", "list", "--incident-id", "3"]);
+    assert_eq!(none["runs"].as_array().map(Vec::len), Some(0));
+
+    let first = env.json(&["runs", "list", "--limit", "2"]);
+    assert_eq!(first["runs"].as_array().map(Vec::len), Some(2));
+    let cursor = first["next"].as_str().expect("a next cursor");
+    let second = env.json(&["runs", "list", "--limit", "2", "--after", cursor]);
+    assert_eq!(second["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second["next"], serde_json::Value::Null);
+    assert_eq!(second["runs"][0]["status"], "failed", "oldest last");
+
+    let output = env
+        .cmd()
+        .args(["runs", "list", "--after", "garbage"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn an_empty_list_says_so() {
+    let env = Env::new();
+    env.cmd()
+        .args(["runs", "list"])
+        .assert()
+        .success()
+        .stdout("no runs\n");
+}
+
+#[test]
+fn show_prints_one_run_in_full() {
+    let env = Env::new();
+    let report = env.json(&["recommend", "--memory"]);
+    let id = report["analyses"][0]["run_id"].as_str().expect("id");
+
+    let output = env.cmd().args(["runs", "show", id]).output().expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("status: succeeded"), "{text}");
+    assert!(text.contains(&format!("id: {id}")), "{text}");
+    assert!(text.contains("  1. ["), "{text}");
+
+    let run = env.json(&["runs", "show", id]);
+    assert_eq!(run["id"], id);
+    assert_eq!(
+        run["recommendations"],
+        report["analyses"][0]["recommendations"]
+    );
+}
+
+#[test]
+fn reap_closes_stale_runs_only() {
+    let env = Env::new();
+    let stale = seed(&env, RunStatus::Running, Duration::hours(2));
+    let fresh = seed(&env, RunStatus::Running, Duration::minutes(1));
+
+    let reaped = env.json(&["runs", "reap", "--older-than", "1h"]);
+    assert_eq!(reaped["reaped"], 1);
+    let stale = env.json(&["runs", "show", &stale.to_string()]);
+    assert_eq!(stale["status"], "failed");
+    assert_eq!(stale["error_type"], "abandoned");
+    let fresh = env.json(&["runs", "show", &fresh.to_string()]);
+    assert_eq!(fresh["status"], "running");
+
+    env.cmd()
+        .args(["runs", "reap"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with(
+            "reaped 0 runs created before ",
+        ));
+}
+
+#[test]
+fn prune_deletes_old_finished_runs_only() {
+    let env = Env::new();
+    let old = seed(&env, RunStatus::Succeeded, Duration::days(40));
+    let old_running = seed(&env, RunStatus::Running, Duration::days(40));
+    let recent = seed(&env, RunStatus::Succeeded, Duration::days(1));
+
+    let output = env
+        .cmd()
+        .args(["runs", "prune", "--older-than", "30d"])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("pruned 1 runs created before "));
+
+    let left: Vec<String> = env
+        .runs()
+        .iter()
+        .map(|run| run["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!left.contains(&old.to_string()));
+    assert!(left.contains(&old_running.to_string()));
+    assert!(left.contains(&recent.to_string()));
+}
