@@ -1,0 +1,3 @@
+//! Throughput of `run()` through each sink (filled in later).
+
+fn main() {}

@@ -1,0 +1,102 @@
+//! Connection pools: an r2d2 manager that can throw away a connection a
+//! query found broken, and the pragmas every SQLite connection gets.
+
+use std::marker::PhantomData;
+use std::path::PathBuf;
+
+use diesel::SqliteConnection;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{CustomizeConnection, Error, ManageConnection, R2D2Connection};
+use diesel::result::ConnectionError;
+
+use crate::options::{StoreOptions, Synchronous};
+
+/// A pooled connection and whether the store found it broken.
+pub(crate) struct Pooled<C> {
+    /// The diesel connection.
+    pub(crate) conn: C,
+    /// Set after a query failed in a way that may have broken the
+    /// connection; r2d2 then drops it instead of handing it out again.
+    pub(crate) broken: bool,
+}
+
+/// Opens diesel connections for r2d2; for SQLite, creates the file's
+/// directory first.
+pub(crate) struct Manager<C> {
+    url: String,
+    create_dir: Option<PathBuf>,
+    _conn: PhantomData<fn() -> C>,
+}
+
+impl<C> Manager<C> {
+    pub(crate) fn new(url: String, create_dir: Option<PathBuf>) -> Self {
+        Self {
+            url,
+            create_dir,
+            _conn: PhantomData,
+        }
+    }
+}
+
+impl<C> ManageConnection for Manager<C>
+where
+    C: R2D2Connection + Send + 'static,
+{
+    type Connection = Pooled<C>;
+    type Error = Error;
+
+    fn connect(&self) -> Result<Pooled<C>, Error> {
+        if let Some(dir) = &self.create_dir {
+            std::fs::create_dir_all(dir).map_err(|err| {
+                Error::ConnectionError(ConnectionError::BadConnection(format!(
+                    "cannot create directory {}: {err}",
+                    dir.display()
+                )))
+            })?;
+        }
+        let conn = C::establish(&self.url).map_err(Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut Pooled<C>) -> Result<(), Error> {
+        pooled.conn.ping().map_err(Error::QueryError)
+    }
+
+    fn has_broken(&self, pooled: &mut Pooled<C>) -> bool {
+        pooled.broken || pooled.conn.is_broken()
+    }
+}
+
+/// Sets the pragmas of every new SQLite connection: the busy timeout first
+/// (so that the others wait for a lock instead of failing), WAL, the
+/// synchronous level and foreign keys.
+#[derive(Debug)]
+pub(crate) struct SqlitePragmas {
+    busy_timeout_ms: u128,
+    synchronous: Synchronous,
+}
+
+impl SqlitePragmas {
+    pub(crate) fn new(options: &StoreOptions) -> Self {
+        Self {
+            busy_timeout_ms: options.busy_timeout.as_millis(),
+            synchronous: options.synchronous,
+        }
+    }
+}
+
+impl CustomizeConnection<Pooled<SqliteConnection>, Error> for SqlitePragmas {
+    fn on_acquire(&self, pooled: &mut Pooled<SqliteConnection>) -> Result<(), Error> {
+        pooled
+            .conn
+            .batch_execute(&format!(
+                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                self.busy_timeout_ms, self.synchronous
+            ))
+            .map_err(Error::QueryError)
+    }
+}

@@ -1,0 +1,298 @@
+//! [`Store`]: opening a database, its connection pool, and running blocking
+//! diesel work off the async executor's threads.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use diesel::SqliteConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+
+use crate::backend::{Backend, Writes};
+use crate::error::StoreError;
+use crate::options::StoreOptions;
+use crate::pool::{Manager, Pooled, SqlitePragmas};
+use crate::url::{self, Target};
+
+/// The audit store: analysis runs and incidents in SQLite or PostgreSQL.
+///
+/// Cheap to clone: clones share one connection pool. Every query runs on
+/// Tokio's blocking pool (or inline when there is no Tokio runtime).
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pools: Pools,
+    display_url: String,
+    migrated: AtomicBool,
+}
+
+pub(crate) enum Pools {
+    Sqlite(Pool<Manager<SqliteConnection>>),
+    #[cfg(feature = "postgres")]
+    Postgres(Pool<Manager<diesel::PgConnection>>),
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .field("url", &self.inner.display_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `$body` with `$conn` bound to a pooled connection of whichever
+/// backend the store has; the body is compiled once per backend, so diesel
+/// queries are written once. Evaluates to `Result<T, StoreError>`.
+macro_rules! with_conn {
+    ($store:expr, $operation:expr, |$conn:ident| $body:expr) => {{
+        let store: &$crate::store::Store = $store;
+        let operation: &'static str = $operation;
+        match store.pools() {
+            $crate::store::Pools::Sqlite(pool) => {
+                let mut pooled = store.checkout(pool)?;
+                let result = {
+                    let $conn: &mut ::diesel::SqliteConnection = &mut pooled.conn;
+                    $body
+                };
+                $crate::store::finish(&mut pooled, operation, false, result)
+            }
+            #[cfg(feature = "postgres")]
+            $crate::store::Pools::Postgres(pool) => {
+                let mut pooled = store.checkout(pool)?;
+                let mut result = {
+                    let $conn: &mut ::diesel::PgConnection = &mut pooled.conn;
+                    $body
+                };
+                if $crate::store::is_closed_connection(&result) {
+                    // The server closed this connection (a restart, an
+                    // administrator's pg_terminate_backend, an idle
+                    // timeout): discard it and try once more on a new one.
+                    // Every write of the store is safe to repeat.
+                    ::tracing::warn!(
+                        operation,
+                        url = %store.url_for_display(),
+                        "database connection lost; retrying once on a new connection"
+                    );
+                    pooled.broken = true;
+                    drop(pooled);
+                    pooled = store.checkout(pool)?;
+                    result = {
+                        let $conn: &mut ::diesel::PgConnection = &mut pooled.conn;
+                        $body
+                    };
+                }
+                $crate::store::finish(&mut pooled, operation, true, result)
+            }
+        }
+    }};
+}
+pub(crate) use with_conn;
+
+impl Store {
+    /// Opens the database at `url` with the default [`StoreOptions`]:
+    /// `postgres://...`, `sqlite:///absolute/path.db` or a plain file path.
+    /// A SQLite file and its parent directories are created; pending
+    /// migrations are applied.
+    pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, &StoreOptions::default())
+    }
+
+    /// Opens the database at `url` with these options.
+    pub fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let target = url::parse(url)?;
+        let (pools, display_url) = match target {
+            Target::Sqlite(path) => {
+                let display = format!("sqlite://{}", path.display());
+                let create_dir = path
+                    .parent()
+                    .filter(|dir| !dir.as_os_str().is_empty())
+                    .map(PathBuf::from);
+                if !options.lazy
+                    && let Some(dir) = &create_dir
+                {
+                    std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                        path: dir.clone(),
+                        source,
+                    })?;
+                }
+                let path_str = path.to_str().ok_or_else(|| StoreError::InvalidUrl {
+                    url: path.display().to_string(),
+                    reason: "the path is not valid UTF-8".into(),
+                })?;
+                let manager = Manager::<SqliteConnection>::new(path_str.to_owned(), create_dir);
+                let pool = builder(options)
+                    .connection_customizer(Box::new(SqlitePragmas::new(options)))
+                    .build_unchecked(manager);
+                (Pools::Sqlite(pool), display)
+            }
+            Target::Postgres(pg_url) => postgres_pool(&pg_url, options)?,
+        };
+        let store = Self {
+            inner: Arc::new(Inner {
+                pools,
+                display_url,
+                migrated: AtomicBool::new(false),
+            }),
+        };
+        if !options.lazy {
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    /// The default SQLite file: `intelligence.db` in the platform's data
+    /// directory, such as `~/.local/share/intelligence/intelligence.db`.
+    pub fn default_sqlite_path() -> Result<PathBuf, StoreError> {
+        directories::ProjectDirs::from("", "", "intelligence")
+            .map(|dirs| dirs.data_dir().join("intelligence.db"))
+            .ok_or(StoreError::NoDataDir)
+    }
+
+    /// Applies the pending migrations; returns how many ran (0 when the
+    /// database is up to date). Safe to call from several processes at once.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let applied = match &self.inner.pools {
+            Pools::Sqlite(pool) => self.migrate_on(&mut self.raw_checkout(pool)?.conn)?,
+            #[cfg(feature = "postgres")]
+            Pools::Postgres(pool) => self.migrate_on(&mut self.raw_checkout(pool)?.conn)?,
+        };
+        self.inner.migrated.store(true, Ordering::Release);
+        Ok(applied)
+    }
+
+    /// Which backend this store writes to.
+    pub fn backend(&self) -> Backend {
+        match &self.inner.pools {
+            Pools::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The database URL with any password masked.
+    pub fn url_for_display(&self) -> String {
+        self.inner.display_url.clone()
+    }
+
+    pub(crate) fn pools(&self) -> &Pools {
+        &self.inner.pools
+    }
+
+    fn migrate_on<C: Writes>(&self, conn: &mut C) -> Result<usize, StoreError> {
+        conn.migrate_locked().map_err(|source| StoreError::Migrate {
+            url: self.inner.display_url.clone(),
+            source,
+        })
+    }
+
+    fn raw_checkout<M: ManageConnection>(
+        &self,
+        pool: &Pool<M>,
+    ) -> Result<PooledConnection<M>, StoreError> {
+        pool.get().map_err(|source| StoreError::Connect {
+            url: self.inner.display_url.clone(),
+            source,
+        })
+    }
+
+    /// A connection from the pool; a lazily opened store migrates on the
+    /// first one.
+    pub(crate) fn checkout<C>(
+        &self,
+        pool: &Pool<Manager<C>>,
+    ) -> Result<PooledConnection<Manager<C>>, StoreError>
+    where
+        C: Writes + diesel::r2d2::R2D2Connection + Send + 'static,
+    {
+        let mut pooled = self.raw_checkout(pool)?;
+        if !self.inner.migrated.load(Ordering::Acquire) {
+            self.migrate_on(&mut pooled.conn)?;
+            self.inner.migrated.store(true, Ordering::Release);
+        }
+        Ok(pooled)
+    }
+
+    /// Runs blocking diesel work on Tokio's blocking pool, or inline when
+    /// there is no runtime.
+    pub(crate) async fn blocking<T, F>(
+        &self,
+        operation: &'static str,
+        f: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                // Logs from the blocking thread go to the caller's
+                // subscriber, inside the caller's span (the run's).
+                let span = tracing::Span::current();
+                let dispatch = tracing::dispatcher::get_default(Clone::clone);
+                handle
+                    .spawn_blocking(move || {
+                        tracing::dispatcher::with_default(&dispatch, || span.in_scope(|| f(&store)))
+                    })
+                    .await
+                    .map_err(|source| StoreError::Task { operation, source })?
+            }
+            Err(_) => f(&store),
+        }
+    }
+}
+
+/// Maps a query's result; on PostgreSQL a failed query marks the connection
+/// broken so that the pool replaces it (a server restart or a killed
+/// backend then costs one failed write, not every later one).
+pub(crate) fn finish<C, T>(
+    pooled: &mut Pooled<C>,
+    operation: &'static str,
+    discard_on_error: bool,
+    result: Result<T, diesel::result::Error>,
+) -> Result<T, StoreError> {
+    result.map_err(|source| {
+        if discard_on_error {
+            pooled.broken = true;
+        }
+        StoreError::Query { operation, source }
+    })
+}
+
+/// Whether a query failed because the server closed the connection.
+#[cfg(feature = "postgres")]
+pub(crate) fn is_closed_connection<T>(result: &Result<T, diesel::result::Error>) -> bool {
+    matches!(
+        result,
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            _
+        ))
+    )
+}
+
+fn builder<M: ManageConnection>(options: &StoreOptions) -> diesel::r2d2::Builder<M> {
+    Pool::builder()
+        .max_size(options.max_connections.max(1))
+        .min_idle(Some(0))
+        .connection_timeout(options.connect_timeout)
+        .test_on_check_out(false)
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String), StoreError> {
+    let manager = Manager::<diesel::PgConnection>::new(url.to_owned(), None);
+    let pool = builder(options).build_unchecked(manager);
+    Ok((Pools::Postgres(pool), url::mask(url)))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_pool(url: &str, _options: &StoreOptions) -> Result<(Pools, String), StoreError> {
+    Err(StoreError::PostgresDisabled {
+        url: url::mask(url),
+    })
+}

@@ -1,0 +1,192 @@
+//! The core lifecycle, end to end through `run()` with the store as the
+//! sink: what `run()` wrote is exactly what a query returns.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use intelligence_core::{
+    AnalysisKind, AuditSink, CANCELLED_MESSAGE, Incident, RunOptions, RunStatus, run,
+};
+use serde_json::json;
+
+use super::support::{
+    Failing, Fallbacking, Panicking, Slow, Tee, Three, as_stored, databases, wait_terminal,
+};
+
+#[tokio::test]
+async fn a_succeeded_run_reads_back_exactly_as_run_wrote_it() {
+    for db in databases("a_succeeded_run_reads_back_exactly_as_run_wrote_it") {
+        let tee = Tee::new(db.open());
+        let incident = Incident::new(7, "memory pressure on web-1");
+        let options = RunOptions {
+            trace_id: "trace-abc".into(),
+            pipeline_run_id: "pipe-9".into(),
+            checker_output_ref: "checker/42".into(),
+            config: json!({"api_key": "sk-live-123456", "model": "m-1", "nested": [{"password": "hunter22"}], "top_n": 5}),
+            ..RunOptions::default()
+        };
+
+        let outcome = run(
+            &Three,
+            tee.clone(),
+            Some(&incident),
+            &AnalysisKind::Memory,
+            options,
+        )
+        .await
+        .expect("three succeeds");
+
+        let written = tee.memory.get(outcome.run_id).expect("memory record");
+        let stored = tee
+            .store
+            .get_run(outcome.run_id)
+            .await
+            .expect("get")
+            .expect("stored");
+        assert_eq!(stored, as_stored(written), "{}", db.label);
+        assert_eq!(stored.status, RunStatus::Succeeded);
+        assert_eq!(stored.recommendations_count, 3);
+        assert_eq!(
+            stored.recommendations,
+            serde_json::to_value(&outcome.analysis.recommendations).expect("json"),
+            "{}: recommendations JSON round-trips exactly",
+            db.label
+        );
+        assert_eq!(stored.provider_config["api_key"], "***");
+        assert_eq!(stored.provider_config["nested"][0]["password"], "***");
+        assert_eq!(stored.provider_config["model"], "m-1");
+        assert_eq!(stored.incident_id, Some(7));
+        assert_eq!(stored.analysis_kind, "memory");
+        assert_eq!(
+            (stored.prompt_tokens, stored.total_tokens),
+            (Some(120), Some(150))
+        );
+        assert_eq!(stored.confidence, Some(0.75));
+        assert!(stored.started_at.is_some() && stored.completed_at.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_fallback_run_succeeds_and_keeps_the_error_behind_it() {
+    for db in databases("a_fallback_run_succeeds_and_keeps_the_error_behind_it") {
+        let tee = Tee::new(db.open());
+        let outcome = run(
+            &Fallbacking,
+            tee.clone(),
+            None,
+            &AnalysisKind::Automatic,
+            RunOptions::default(),
+        )
+        .await
+        .expect("fallback is a success");
+        let stored = tee
+            .store
+            .get_run(outcome.run_id)
+            .await
+            .expect("get")
+            .expect("stored");
+        assert_eq!(
+            stored,
+            as_stored(tee.memory.get(outcome.run_id).expect("memory"))
+        );
+        assert_eq!(stored.status, RunStatus::Succeeded, "{}", db.label);
+        assert!(stored.fallback_used);
+        assert_eq!(stored.error_type.as_deref(), Some("http_503"));
+        assert_eq!(stored.prompt_tokens, None, "unknown tokens stay null");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_run_is_recorded_and_its_error_returned_unchanged() {
+    for db in databases("a_failed_run_is_recorded_and_its_error_returned_unchanged") {
+        let tee = Tee::new(db.open());
+        let err = run(
+            &Failing,
+            tee.clone(),
+            None,
+            &AnalysisKind::Cpu,
+            RunOptions::traced("t-f"),
+        )
+        .await
+        .expect_err("failing fails");
+        assert_eq!(err.error_type(), "http_429");
+
+        let stored = tee
+            .store
+            .list_runs(&Default::default(), Default::default())
+            .await
+            .expect("list");
+        let [stored] = stored.runs.as_slice() else {
+            panic!("{}: expected one run, got {:?}", db.label, stored.runs)
+        };
+        assert_eq!(
+            *stored,
+            as_stored(tee.memory.get(stored.id).expect("memory"))
+        );
+        assert_eq!(stored.status, RunStatus::Failed);
+        assert_eq!(stored.error_type.as_deref(), Some("http_429"));
+        assert_eq!(
+            stored.error_message.as_deref(),
+            Some("upstream returned HTTP 429: slow down")
+        );
+        assert_eq!(stored.recommendations, json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_panic_is_recorded_as_failed_and_resumed() {
+    for db in databases("a_panic_is_recorded_as_failed_and_resumed") {
+        let store = db.open();
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+        let caught = std::panic::AssertUnwindSafe(run(
+            &Panicking,
+            sink,
+            None,
+            &AnalysisKind::Automatic,
+            RunOptions::traced("t-panic"),
+        ))
+        .catch_unwind()
+        .await;
+        assert!(caught.is_err(), "the panic reaches the caller");
+
+        let page = store
+            .list_runs(&Default::default(), Default::default())
+            .await
+            .expect("list");
+        assert_eq!(page.runs.len(), 1, "{}", db.label);
+        assert_eq!(page.runs[0].status, RunStatus::Failed);
+        assert_eq!(page.runs[0].error_type.as_deref(), Some("panic"));
+        assert!(
+            page.runs[0]
+                .error_message
+                .as_deref()
+                .unwrap_or_default()
+                .contains("provider blew up")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_run_is_recorded_as_cancelled() {
+    for db in databases("a_dropped_run_is_recorded_as_cancelled") {
+        let store = db.open();
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+        let id = intelligence_core::RunId::new();
+        let options = RunOptions {
+            run_id: Some(id),
+            ..RunOptions::default()
+        };
+        let timed_out = tokio::time::timeout(
+            Duration::from_millis(200),
+            run(&Slow, sink, None, &AnalysisKind::Automatic, options),
+        )
+        .await;
+        assert!(timed_out.is_err(), "the slow provider cannot finish");
+
+        let stored = wait_terminal(&store, id).await;
+        assert_eq!(stored.status, RunStatus::Failed, "{}", db.label);
+        assert_eq!(stored.error_type.as_deref(), Some("cancelled"));
+        assert_eq!(stored.error_message.as_deref(), Some(CANCELLED_MESSAGE));
+    }
+}

@@ -1,0 +1,115 @@
+//! Migrations: they apply to an empty database, are idempotent, and revert.
+
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use intelligence_store::{Backend, Store, StoreOptions};
+
+use super::support::databases;
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Reverts every migration with its `down.sql`.
+fn revert_all(url: &str, backend: Backend) -> usize {
+    use diesel::Connection;
+    use diesel_migrations::MigrationHarness;
+    match backend {
+        Backend::Sqlite => diesel::SqliteConnection::establish(url)
+            .expect("connect")
+            .revert_all_migrations(SQLITE)
+            .expect("revert")
+            .len(),
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => diesel::PgConnection::establish(url)
+            .expect("connect")
+            .revert_all_migrations(POSTGRES)
+            .expect("revert")
+            .len(),
+        #[cfg(not(feature = "postgres"))]
+        Backend::Postgres => unreachable!("no PostgreSQL store without the feature"),
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
+    for db in databases("migrations_apply_to_an_empty_database_and_are_idempotent") {
+        let lazy = StoreOptions {
+            lazy: true,
+            ..StoreOptions::default()
+        };
+        let store = db.open_with(&lazy);
+        assert_eq!(
+            store.migrate().expect("first"),
+            2,
+            "{}: both migrations",
+            db.label
+        );
+        assert_eq!(
+            store.migrate().expect("second"),
+            0,
+            "{}: idempotent",
+            db.label
+        );
+        drop(store);
+
+        let reopened = db.open();
+        assert_eq!(reopened.migrate().expect("reopened"), 0);
+        let backend = reopened.backend();
+        drop(reopened);
+
+        assert_eq!(
+            revert_all(&db.url, backend),
+            2,
+            "{}: down.sql works",
+            db.label
+        );
+        let again = Store::open_with(&db.url, &lazy).expect("open");
+        assert_eq!(again.migrate().expect("after revert"), 2, "{}", db.label);
+        let page = again
+            .list_runs(&Default::default(), Default::default())
+            .await
+            .expect("usable");
+        assert!(page.runs.is_empty());
+    }
+}
+
+#[test]
+fn open_creates_the_file_and_its_directories_and_reports_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("a/b/c/intelligence.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url).expect("open");
+    assert!(path.is_file(), "the file exists after open");
+    assert_eq!(store.backend(), Backend::Sqlite);
+    assert_eq!(store.backend().to_string(), "sqlite");
+    assert_eq!(store.url_for_display(), url);
+}
+
+#[test]
+fn the_default_path_is_in_the_data_directory() {
+    let path = Store::default_sqlite_path().expect("a data dir on this machine");
+    assert!(
+        path.ends_with("intelligence/intelligence.db"),
+        "{}",
+        path.display()
+    );
+}
+
+#[test]
+fn a_postgres_url_names_the_server_without_its_password() {
+    let lazy = StoreOptions {
+        lazy: true,
+        ..StoreOptions::default()
+    };
+    match Store::open_with("postgres://app:s3cret@127.0.0.1:1/x", &lazy) {
+        Ok(store) => {
+            assert_eq!(store.backend(), Backend::Postgres);
+            assert_eq!(store.url_for_display(), "postgres://app:***@127.0.0.1:1/x");
+        }
+        Err(err) => {
+            let text = err.to_string();
+            assert!(text.contains("postgres` feature"), "{text}");
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+    }
+}

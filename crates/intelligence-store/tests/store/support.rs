@@ -1,0 +1,401 @@
+//! Test databases (a SQLite file, a PostgreSQL schema), captured logs, test
+//! providers and a sink that writes to two sinks.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use intelligence_core::{
+    Analysis, AnalysisKind, AnalysisRun, AuditSink, Fallback, Incident, MemorySink, NewRun,
+    Priority, Provider, ProviderError, Recommendation, RecommendationType, RunFailed, RunId,
+    RunStatus, RunSucceeded, SinkError, TokenUsage,
+};
+use intelligence_store::{Store, StoreOptions};
+use serde_json::json;
+
+/// The variable that names the PostgreSQL server for tests.
+pub const PG_ENV: &str = "INTELLIGENCE_TEST_DATABASE_URL";
+
+/// One isolated database; dropping it removes it.
+pub struct TestDb {
+    /// `sqlite` or `postgres`.
+    pub label: &'static str,
+    /// The URL to open.
+    pub url: String,
+    _guard: Guard,
+}
+
+enum Guard {
+    Dir(#[expect(dead_code, reason = "held for its Drop")] tempfile::TempDir),
+    #[cfg(feature = "postgres")]
+    Schema {
+        base: String,
+        schema: String,
+    },
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        #[cfg(feature = "postgres")]
+        if let Guard::Schema { base, schema } = self {
+            use diesel::{Connection, PgConnection, RunQueryDsl};
+            if let Ok(mut conn) = PgConnection::establish(base) {
+                let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+impl TestDb {
+    /// Opens the store with the default options.
+    pub fn open(&self) -> Store {
+        Store::open(&self.url).unwrap_or_else(|err| panic!("open {}: {err}", self.label))
+    }
+
+    /// Opens the store with these options.
+    pub fn open_with(&self, options: &StoreOptions) -> Store {
+        Store::open_with(&self.url, options)
+            .unwrap_or_else(|err| panic!("open {}: {err}", self.label))
+    }
+}
+
+/// A fresh SQLite file in a temporary directory (not yet created).
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = dir
+        .path()
+        .join("nested/dir/intelligence.db")
+        .to_str()
+        .expect("utf-8 temp path")
+        .to_owned();
+    TestDb {
+        label: "sqlite",
+        url,
+        _guard: Guard::Dir(dir),
+    }
+}
+
+/// A fresh PostgreSQL schema, when the server is configured; otherwise says
+/// why it was skipped.
+pub fn postgres(test: &str) -> Option<TestDb> {
+    let Ok(base) = std::env::var(PG_ENV) else {
+        eprintln!("{test}: PostgreSQL part skipped: {PG_ENV} is not set");
+        return None;
+    };
+    postgres_at(test, &base)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_at(test: &str, _base: &str) -> Option<TestDb> {
+    eprintln!("{test}: PostgreSQL part skipped: built without the `postgres` feature");
+    None
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_at(_test: &str, base: &str) -> Option<TestDb> {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = PgConnection::establish(base)
+        .unwrap_or_else(|err| panic!("{PG_ENV} is set but unreachable: {err}"));
+    diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .expect("create test schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(TestDb {
+        label: "postgres",
+        url: format!("{base}{sep}options=-csearch_path%3D{schema}"),
+        _guard: Guard::Schema {
+            base: base.to_owned(),
+            schema,
+        },
+    })
+}
+
+/// The SQLite database and, when configured, a PostgreSQL one.
+pub fn databases(test: &str) -> Vec<TestDb> {
+    let mut dbs = vec![sqlite()];
+    dbs.extend(postgres(test));
+    dbs
+}
+
+/// Log lines captured from a test subscriber.
+#[derive(Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Logs {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures warnings on this thread (and, through the store, on the
+/// blocking threads it uses) until the guard drops.
+pub fn capture_warnings() -> (Logs, tracing::subscriber::DefaultGuard) {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    (logs, tracing::subscriber::set_default(subscriber))
+}
+
+/// A record with its times cut to microseconds, as the store keeps them.
+pub fn as_stored(mut run: AnalysisRun) -> AnalysisRun {
+    fn cut(t: DateTime<Utc>) -> DateTime<Utc> {
+        t.trunc_subsecs(6)
+    }
+    run.created_at = cut(run.created_at);
+    run.started_at = run.started_at.map(cut);
+    run.completed_at = run.completed_at.map(cut);
+    run
+}
+
+/// Returns three recommendations with details, and model, usage and
+/// confidence.
+pub struct Three;
+
+#[async_trait]
+impl Provider for Three {
+    fn name(&self) -> &str {
+        "three"
+    }
+
+    fn description(&self) -> &str {
+        "returns three recommendations at once"
+    }
+
+    async fn analyze(
+        &self,
+        incident: Option<&Incident>,
+        _kind: &AnalysisKind,
+    ) -> Result<Analysis, ProviderError> {
+        let incident_id = incident.map(|i| i.id);
+        let recs = vec![
+            Recommendation::new(
+                RecommendationType::Memory,
+                Priority::High,
+                "free memory",
+                "rss is at 93.5% — \"quoted\" and unicode ✓",
+            )
+            .with_details(json!({"rss_mb": 1234.5, "top": [{"pid": 1, "name": "x"}], "nested": {"deep": [1, 2.25, null, true]}}))
+            .with_actions(["kill -15 1", "add swap"])
+            .with_incident(incident_id),
+            Recommendation::new(RecommendationType::Disk, Priority::Medium, "prune logs", "var/log is 12 GB")
+                .with_details(json!({"path": "/var/log", "bytes": 12_884_901_888_u64}))
+                .with_incident(incident_id),
+            Recommendation::new(RecommendationType::Cpu, Priority::Low, "watch load", "load 0.7")
+                .with_incident(incident_id),
+        ];
+        Ok(Analysis {
+            recommendations: recs,
+            model: Some("m-1".into()),
+            usage: TokenUsage {
+                prompt: Some(120),
+                completion: Some(30),
+                total: Some(150),
+            },
+            confidence: Some(0.75),
+            fallback: None,
+        })
+    }
+}
+
+/// Answers with a fallback recommendation after an upstream 503.
+pub struct Fallbacking;
+
+#[async_trait]
+impl Provider for Fallbacking {
+    fn name(&self) -> &str {
+        "fallbacking"
+    }
+
+    fn description(&self) -> &str {
+        "falls back"
+    }
+
+    async fn analyze(
+        &self,
+        _incident: Option<&Incident>,
+        _kind: &AnalysisKind,
+    ) -> Result<Analysis, ProviderError> {
+        let err = ProviderError::Http {
+            status: 503,
+            message: "upstream unavailable".into(),
+        };
+        let mut analysis = Analysis::new(vec![Recommendation::new(
+            RecommendationType::General,
+            Priority::Low,
+            "analysis unavailable",
+            "try again later",
+        )]);
+        analysis.fallback = Some(Fallback::from(&err));
+        Ok(analysis)
+    }
+}
+
+/// Fails with HTTP 429.
+pub struct Failing;
+
+#[async_trait]
+impl Provider for Failing {
+    fn name(&self) -> &str {
+        "failing"
+    }
+
+    fn description(&self) -> &str {
+        "always fails"
+    }
+
+    async fn analyze(
+        &self,
+        _incident: Option<&Incident>,
+        _kind: &AnalysisKind,
+    ) -> Result<Analysis, ProviderError> {
+        Err(ProviderError::Http {
+            status: 429,
+            message: "slow down".into(),
+        })
+    }
+}
+
+/// Panics.
+pub struct Panicking;
+
+#[async_trait]
+impl Provider for Panicking {
+    fn name(&self) -> &str {
+        "panicking"
+    }
+
+    fn description(&self) -> &str {
+        "panics"
+    }
+
+    async fn analyze(
+        &self,
+        _incident: Option<&Incident>,
+        _kind: &AnalysisKind,
+    ) -> Result<Analysis, ProviderError> {
+        panic!("provider blew up")
+    }
+}
+
+/// Never finishes in time.
+pub struct Slow;
+
+#[async_trait]
+impl Provider for Slow {
+    fn name(&self) -> &str {
+        "slow"
+    }
+
+    fn description(&self) -> &str {
+        "sleeps"
+    }
+
+    async fn analyze(
+        &self,
+        _incident: Option<&Incident>,
+        _kind: &AnalysisKind,
+    ) -> Result<Analysis, ProviderError> {
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        Ok(Analysis::default())
+    }
+}
+
+/// Writes every step to a memory sink and to the store, so that a test can
+/// compare what `run()` wrote with what the store gives back.
+pub struct Tee {
+    /// The reference.
+    pub memory: MemorySink,
+    /// The store under test.
+    pub store: Store,
+}
+
+impl Tee {
+    /// A tee over `store`.
+    pub fn new(store: Store) -> Arc<Self> {
+        Arc::new(Self {
+            memory: MemorySink::new(),
+            store,
+        })
+    }
+}
+
+#[async_trait]
+impl AuditSink for Tee {
+    async fn create(&self, run: &NewRun) -> Result<(), SinkError> {
+        self.memory.create(run).await?;
+        self.store.create(run).await
+    }
+
+    async fn mark_started(&self, id: RunId, at: DateTime<Utc>) -> Result<(), SinkError> {
+        self.memory.mark_started(id, at).await?;
+        self.store.mark_started(id, at).await
+    }
+
+    async fn mark_succeeded(&self, id: RunId, done: &RunSucceeded) -> Result<(), SinkError> {
+        self.memory.mark_succeeded(id, done).await?;
+        self.store.mark_succeeded(id, done).await
+    }
+
+    async fn mark_failed(&self, id: RunId, failed: &RunFailed) -> Result<(), SinkError> {
+        self.memory.mark_failed(id, failed).await?;
+        self.store.mark_failed(id, failed).await
+    }
+}
+
+/// A record made by hand, for seeding through `import_runs`.
+pub fn record(provider: &str, status: RunStatus, created_at: DateTime<Utc>) -> AnalysisRun {
+    let mut run = AnalysisRun::from_new(&NewRun {
+        id: RunId::new(),
+        trace_id: String::new(),
+        pipeline_run_id: String::new(),
+        provider: provider.to_owned(),
+        provider_config: json!({}),
+        incident_id: None,
+        analysis_kind: "automatic".into(),
+        input_summary: "general scan".into(),
+        checker_output_ref: String::new(),
+        created_at: created_at.trunc_subsecs(6),
+    });
+    run.status = status;
+    if status.is_terminal() {
+        run.completed_at = Some(run.created_at);
+        run.duration_ms = Some(1);
+    }
+    run
+}
+
+/// Waits (up to 10 s) until the run is terminal in the store.
+pub async fn wait_terminal(store: &Store, id: RunId) -> AnalysisRun {
+    for _ in 0..200 {
+        if let Some(run) = store.get_run(id).await.expect("get run")
+            && run.status.is_terminal()
+        {
+            return run;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("run {id} never became terminal")
+}
