@@ -101,7 +101,7 @@ pub async fn complete(
             .await
             .map_err(transport)?;
         return Err(OpenAiError::Status {
-            endpoint: endpoint.to_string(),
+            endpoint: shown(endpoint),
             status: status.as_u16(),
             message: status_message(status, &body, retry_after.as_deref()),
         });
@@ -111,7 +111,7 @@ pub async fn complete(
         .await
         .map_err(transport)?;
     let malformed = |reason: String| OpenAiError::MalformedReply {
-        endpoint: endpoint.to_string(),
+        endpoint: shown(endpoint),
         reason,
     };
     let value: Value =
@@ -213,15 +213,27 @@ async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, r
     Ok(body)
 }
 
+/// The endpoint as messages show it: without credentials, query or
+/// fragment, where a gateway key could hide.
+pub fn shown(endpoint: &Url) -> String {
+    let mut url = endpoint.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    // Both fail only for URLs without a host, which settings refuse.
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
+    url.to_string()
+}
+
 fn transport_error(err: reqwest::Error, endpoint: &Url, timeout: Duration) -> OpenAiError {
     if err.is_timeout() {
         OpenAiError::Timeout {
-            endpoint: endpoint.to_string(),
+            endpoint: shown(endpoint),
             timeout,
         }
     } else {
         OpenAiError::Connect {
-            endpoint: endpoint.to_string(),
+            endpoint: shown(endpoint),
             reason: error_chain(&err.without_url()),
         }
     }
@@ -292,6 +304,13 @@ mod tests {
 
         assert!(completion(&json!({"choices": []})).is_err());
         assert!(completion(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn shown_endpoints_drop_credentials_and_query() {
+        let url = Url::parse("https://user:pass@gw.example/v1/chat/completions?api-key=abc#x")
+            .expect("url");
+        assert_eq!(shown(&url), "https://gw.example/v1/chat/completions");
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl fmt::Debug for OpenAiProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenAiProvider")
             .field("settings", &self.settings)
-            .field("endpoint", &self.scrubber.scrub(self.endpoint.as_str()))
+            .field("endpoint", &api::shown(&self.endpoint))
             .finish_non_exhaustive()
     }
 }
@@ -195,7 +195,7 @@ impl Provider for OpenAiProvider {
         let started = Instant::now();
         let user = prompt::user_prompt(incident, kind);
         tracing::debug!(
-            endpoint = %self.scrubber.scrub(self.endpoint.as_str()),
+            endpoint = %api::shown(&self.endpoint),
             model = %self.settings.model,
             max_tokens = self.settings.max_tokens,
             timeout_ms = u64::try_from(self.settings.timeout.as_millis()).unwrap_or(u64::MAX),
