@@ -1,0 +1,152 @@
+//! Request-supplied provider configuration: what a request may tune, and
+//! what is removed before any provider is built.
+//!
+//! A request can never point a provider somewhere else or hand it a
+//! credential: every key (at any depth) whose lowercased name contains one of
+//! [`FORBIDDEN_KEY_PARTS`], or that is a token (`token`, `*_token`, but not
+//! `max_tokens`), is removed. The registry's factories apply only their
+//! tunables anyway; this is the second lock on the door.
+
+use serde_json::{Map, Value};
+
+use crate::error::ViewsError;
+
+/// Key name fragments that make a request-supplied config key be removed.
+pub const FORBIDDEN_KEY_PARTS: &[&str] = &[
+    "url",
+    "uri",
+    "host",
+    "path",
+    "endpoint",
+    "proxy",
+    "socket",
+    "root",
+    "key",
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "auth",
+    "cookie",
+];
+
+/// The config with forbidden keys removed, and the removed keys' names
+/// (dotted paths). `null` becomes `{}`; anything but an object is refused.
+pub fn sanitize(config: Option<&Value>) -> Result<(Value, Vec<String>), ViewsError> {
+    let mut removed = Vec::new();
+    match config {
+        None | Some(Value::Null) => Ok((Value::Object(Map::new()), removed)),
+        Some(Value::Object(object)) => {
+            let clean = clean_object(object, "", &mut removed);
+            Ok((Value::Object(clean), removed))
+        }
+        Some(other) => Err(ViewsError::invalid(
+            "config",
+            format!("must be a JSON object, got {}", kind_of(other)),
+        )),
+    }
+}
+
+fn clean_object(
+    object: &Map<String, Value>,
+    prefix: &str,
+    removed: &mut Vec<String>,
+) -> Map<String, Value> {
+    let mut clean = Map::new();
+    for (key, value) in object {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if forbidden(key) {
+            removed.push(path);
+            continue;
+        }
+        clean.insert(key.clone(), clean_value(value, &path, removed));
+    }
+    clean
+}
+
+fn clean_value(value: &Value, path: &str, removed: &mut Vec<String>) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(clean_object(object, path, removed)),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| clean_value(item, path, removed))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Whether a request may not set a key with this name.
+pub fn forbidden(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    FORBIDDEN_KEY_PARTS.iter().any(|part| lower.contains(part))
+        || lower == "token"
+        || lower.ends_with("_token")
+        || lower.ends_with("-token")
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn addresses_paths_and_credentials_are_removed_at_every_depth() {
+        let config = json!({
+            "base_url": "http://evil.example",
+            "host": "evil.example",
+            "scan_paths": ["/etc"],
+            "allowed_roots": ["/"],
+            "api_key": "sk-x",
+            "OPENAI_API_KEY": "sk-y",
+            "access_token": "t",
+            "model": "gpt-x",
+            "max_tokens": 10,
+            "top_n": 3,
+            "nested": {"proxy": "socks5://x", "keep": 1},
+        });
+        let (clean, mut removed) = sanitize(Some(&config)).expect("object");
+        assert_eq!(
+            clean,
+            json!({"model": "gpt-x", "max_tokens": 10, "top_n": 3, "nested": {"keep": 1}})
+        );
+        removed.sort();
+        assert_eq!(
+            removed,
+            [
+                "OPENAI_API_KEY",
+                "access_token",
+                "allowed_roots",
+                "api_key",
+                "base_url",
+                "host",
+                "nested.proxy",
+                "scan_paths"
+            ]
+        );
+    }
+
+    #[test]
+    fn null_is_empty_and_non_objects_are_refused() {
+        assert_eq!(sanitize(None).expect("none").0, json!({}));
+        assert_eq!(sanitize(Some(&Value::Null)).expect("null").0, json!({}));
+        let err = sanitize(Some(&json!([1]))).expect_err("array");
+        assert!(err.to_string().contains("an array"), "{err}");
+    }
+}

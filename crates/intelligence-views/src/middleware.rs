@@ -1,0 +1,81 @@
+//! Layers every route goes through: the bearer token check, the body size
+//! check on `Content-Length`, and the `X-Request-Id` echo.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::BODY_LIMIT;
+use crate::error::ViewsError;
+use crate::extract::{REQUEST_ID_HEADER, TraceId};
+use crate::state::AppState;
+
+/// Refuses a request without the configured bearer token (when one is set).
+pub(crate) async fn require_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(expected) = state.settings.token.as_deref() {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim);
+        let ok = given.is_some_and(|given| same(given.as_bytes(), expected.as_bytes()));
+        if !ok {
+            return ViewsError::Unauthorized.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Compares in time that depends only on the lengths.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuses a request whose declared `Content-Length` is over
+/// [`BODY_LIMIT`], before any handler reads it. Bodies without a length are
+/// limited while they are read (`DefaultBodyLimit`).
+pub(crate) async fn limit_body(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > BODY_LIMIT as u64) {
+        return ViewsError::BodyTooLarge { limit: BODY_LIMIT }.into_response();
+    }
+    next.run(request).await
+}
+
+/// Settles the request's trace id, makes it available to the handlers, and
+/// echoes it in the response's `X-Request-Id`.
+pub(crate) async fn request_id(request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let trace = TraceId::from_parts(&parts);
+    parts.extensions.insert(trace.clone());
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if let Ok(value) = HeaderValue::from_str(&trace.0) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_by_content() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"abcd"));
+    }
+}
