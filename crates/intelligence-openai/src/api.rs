@@ -97,7 +97,7 @@ pub async fn complete(
     let status = response.status();
     if !status.is_success() {
         let retry_after = retry_after(response.headers());
-        let body = read_capped(&mut response, MAX_ERROR_BYTES)
+        let (body, _) = read_capped(&mut response, MAX_ERROR_BYTES)
             .await
             .map_err(transport)?;
         return Err(OpenAiError::Status {
@@ -107,13 +107,18 @@ pub async fn complete(
         });
     }
 
-    let body = read_capped(&mut response, MAX_REPLY_BYTES)
+    let (body, complete) = read_capped(&mut response, MAX_REPLY_BYTES)
         .await
         .map_err(transport)?;
     let malformed = |reason: String| OpenAiError::MalformedReply {
         endpoint: shown(endpoint),
         reason,
     };
+    if !complete {
+        return Err(malformed(format!(
+            "reply larger than {MAX_REPLY_BYTES} bytes"
+        )));
+    }
     let value: Value =
         serde_json::from_slice(&body).map_err(|err| malformed(format!("not JSON ({err})")))?;
     completion(&value).map_err(malformed)
@@ -200,17 +205,22 @@ fn status_message(status: StatusCode, body: &[u8], retry_after: Option<&str>) ->
     message
 }
 
-/// Reads at most `limit` bytes of the body; the rest is dropped unread.
-async fn read_capped(response: &mut Response, limit: usize) -> Result<Vec<u8>, reqwest::Error> {
+/// Reads at most `limit` bytes of the body, and whether that was all of it;
+/// the rest is dropped unread.
+async fn read_capped(
+    response: &mut Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = limit - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= limit {
-            break;
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
         }
+        body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok((body, true))
 }
 
 /// The endpoint as messages show it: without credentials, query or

@@ -123,3 +123,18 @@ async fn a_2xx_body_that_is_not_a_completion_gives_upstream() {
         assert_fallback(&analysis, "upstream");
     }
 }
+
+#[tokio::test]
+async fn an_oversized_reply_is_refused_not_buffered() {
+    let huge = format!(
+        r#"{{"choices":[{{"message":{{"content":"{}"}}}}]}}"#,
+        "x".repeat(5 << 20)
+    );
+    let template = ResponseTemplate::new(200).set_body_raw(huge, "application/json");
+    let analysis = fail_once(template, support::settings).await;
+    let message = assert_fallback(&analysis, "upstream");
+    assert!(
+        message.contains("reply larger than 4194304 bytes"),
+        "{message}"
+    );
+}
