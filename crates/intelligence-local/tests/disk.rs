@@ -379,3 +379,56 @@ async fn progress_reports_the_scanned_path_and_files() {
     let expected = format!("Scanning {}... 1,234 files", root.display());
     assert!(seen.contains(&expected), "{seen:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_analysis_stops_the_walk_early() {
+    use std::sync::mpsc;
+    use std::sync::{Arc, Mutex};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = canonical(tmp.path());
+    for i in 0..500 {
+        fs::create_dir_all(root.join(format!("d{i:03}/e"))).expect("mkdir");
+    }
+
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let started_tx = Mutex::new(Some(started_tx));
+    let release_rx = Mutex::new(release_rx);
+    let messages = Arc::new(Mutex::new(Vec::<String>::new()));
+    let marker = Arc::new(());
+    let alive = Arc::downgrade(&marker);
+    let recorded = Arc::clone(&messages);
+    let provider = provider_for(&root, 1.0).with_progress(Arc::new(move |m: &str| {
+        let _keep = &marker;
+        recorded.lock().expect("lock").push(m.to_owned());
+        // The first report waits until the test has dropped the analysis.
+        if let Some(tx) = started_tx.lock().expect("lock").take() {
+            let _ = tx.send(());
+            let _ = release_rx.lock().expect("lock").recv();
+        }
+    }));
+
+    let kind = AnalysisKind::disk(&root);
+    let analysis = provider.analyze(None, &kind);
+    let waited = tokio::time::timeout(Duration::from_millis(200), analysis).await;
+    assert!(waited.is_err(), "the walk is held at its first report");
+    started_rx.recv().expect("the walk started");
+    drop(provider);
+    release_tx.send(()).expect("release the walk");
+
+    // The blocking task owns the last reference to the callback.
+    for _ in 0..1000 {
+        if alive.upgrade().is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(alive.upgrade().is_none(), "the walk ended");
+    let messages = messages.lock().expect("lock");
+    assert_eq!(
+        messages.len(),
+        1,
+        "no further progress, no final count: {messages:?}"
+    );
+}

@@ -208,7 +208,7 @@ pub(crate) fn walk<R: DirReader>(
         },
         progress,
         root_display: root.display().to_string(),
-        last_progress: Instant::now(),
+        last_progress: None,
     };
 
     let root_old = match &spec.old_only_under {
@@ -285,7 +285,8 @@ struct Walker<'a> {
     out: WalkOutcome,
     progress: &'a dyn Fn(&str),
     root_display: String,
-    last_progress: Instant,
+    /// When progress was last reported; `None` reports at once.
+    last_progress: Option<Instant>,
 }
 
 impl Walker<'_> {
@@ -439,8 +440,11 @@ impl Walker<'_> {
     }
 
     fn emit_progress(&mut self, force: bool) {
-        if force || self.last_progress.elapsed() >= PROGRESS_EVERY {
-            self.last_progress = Instant::now();
+        let due = self
+            .last_progress
+            .is_none_or(|last| last.elapsed() >= PROGRESS_EVERY);
+        if force || due {
+            self.last_progress = Some(Instant::now());
             (self.progress)(&format!(
                 "Scanning {}... {} files",
                 self.root_display,
