@@ -8,6 +8,7 @@ mod recommend;
 mod runs;
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use anyhow::Context as _;
 
@@ -25,7 +26,11 @@ pub fn dispatch(cli: Cli) -> CliResult {
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            runtime.block_on(dispatch_async(&global, command))
+            let result = runtime.block_on(dispatch_async(&global, command));
+            // An interrupted analysis may leave a blocking scan behind on
+            // the runtime's thread pool: do not wait for it.
+            runtime.shutdown_timeout(Duration::from_millis(100));
+            result
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Exit codes and the one-line error the binary prints before exiting.
 //!
 //! 0 success; 1 the analysis failed, or an incident or run was not found;
-//! 2 bad usage (clap's own parse errors exit 2 before any of this runs).
+//! 2 bad usage (clap's own parse errors exit 2 before any of this runs);
+//! 130 when Ctrl-C stopped an analysis.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -15,6 +16,8 @@ pub enum Code {
     Failed = 1,
     /// The caller's input was at fault: 2.
     Usage = 2,
+    /// Ctrl-C stopped an analysis: 130, as shells report SIGINT.
+    Interrupted = 130,
 }
 
 impl Code {

@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod database;
 mod exit;
+mod interrupt;
 mod logging;
 mod progress;
 mod providers;

@@ -8,6 +8,7 @@ mod cli {
     mod exit_codes;
     mod help;
     mod incidents;
+    mod interrupt;
     mod json_shapes;
     mod module_docs;
     mod output;

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::{GlobalArgs, RecommendArgs};
 use crate::commands::{output, warn};
 use crate::exit::{CliError, CliResult, Code};
+use crate::interrupt::{Raced, or_interrupt, wait_closed};
 use crate::progress::Progress;
 use crate::render::{self, Section};
 use crate::watched::WatchedSink;
@@ -118,6 +119,7 @@ async fn analyse(
         .map_err(CliError::provider)?;
 
     let store = database::open(global);
+    let store_handle = store.as_ref().ok().cloned();
     let incident = match args.incident_id {
         None => None,
         Some(id) => Some(load_incident(store.as_ref(), id).await?),
@@ -146,7 +148,7 @@ async fn analyse(
     for kind in kinds(args) {
         let run_id = RunId::new();
         if let Some(progress) = progress {
-            progress.set_message(format!("{kind} analysis"));
+            progress.set_message(describe(&kind, incident.as_ref()));
         }
         let options = RunOptions {
             run_id: Some(run_id),
@@ -155,14 +157,18 @@ async fn analyse(
             ..RunOptions::default()
         };
         let started = Instant::now();
-        let result = intelligence_core::run(
+        let raced = or_interrupt(intelligence_core::run(
             provider.as_ref(),
             Arc::clone(&sink) as Arc<dyn AuditSink>,
             incident.as_ref(),
             &kind,
             options,
-        )
+        ))
         .await;
+        let result = match raced {
+            Raced::Done(result) => result,
+            Raced::Interrupted => return Err(interrupted(store_handle.as_ref(), run_id).await),
+        };
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
         let path = match &kind {
@@ -208,6 +214,23 @@ async fn analyse(
         });
     }
     Ok((report, failures, audit_warning))
+}
+
+/// The error for Ctrl-C, once the cancelled record had its moment to land.
+async fn interrupted(store: Option<&intelligence_store::Store>, run_id: RunId) -> CliError {
+    let closed = match store {
+        Some(store) => wait_closed(store, run_id).await,
+        None => false,
+    };
+    let what = if closed {
+        "recorded as cancelled"
+    } else {
+        "not recorded as cancelled; `intelligence runs reap` will close it"
+    };
+    CliError {
+        code: Code::Interrupted,
+        error: anyhow!("interrupted; run {run_id} {what}"),
+    }
 }
 
 async fn load_incident(

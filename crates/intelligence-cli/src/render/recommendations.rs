@@ -10,11 +10,12 @@ use serde_json::Value;
 
 use super::{cut, style};
 
-/// The evidence lists shown under a recommendation, with their headings.
-const LISTS: [(&str, &str); 3] = [
-    ("top_processes", "Top processes"),
-    ("large_items", "Large items"),
-    ("old_files", "Old files"),
+/// The evidence lists shown under a recommendation: their key, heading,
+/// and the key of the total they were cut from, when there is one.
+const LISTS: [(&str, &str, Option<&str>); 3] = [
+    ("top_processes", "Top processes", None),
+    ("large_items", "Large items", Some("total_items")),
+    ("old_files", "Old files", Some("total_files")),
 ];
 
 /// How many entries of each evidence list are shown.
@@ -74,7 +75,7 @@ fn recommendation(out: &mut dyn Write, number: usize, rec: &Recommendation) -> i
         writeln!(out, "     {}", rec.description)?;
     }
 
-    for (key, title) in LISTS {
+    for (key, title, total_key) in LISTS {
         let Some(items) = rec.details.get(key).and_then(Value::as_array) else {
             continue;
         };
@@ -85,8 +86,14 @@ fn recommendation(out: &mut dyn Write, number: usize, rec: &Recommendation) -> i
         for item in items.iter().take(SHOWN) {
             writeln!(out, "       - {}", item_line(item))?;
         }
-        if items.len() > SHOWN {
-            writeln!(out, "       ... and {} more", items.len() - SHOWN)?;
+        // The list may itself be the top entries of a larger total.
+        let total = total_key
+            .and_then(|k| rec.details.get(k))
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .map_or(items.len(), |n| n.max(items.len()));
+        if total > SHOWN {
+            writeln!(out, "       ... and {} more", total - SHOWN)?;
         }
     }
 
@@ -154,7 +161,7 @@ fn facts(details: &Value) -> String {
     };
     fields
         .iter()
-        .filter(|(key, _)| !LISTS.iter().any(|(list, _)| list == key))
+        .filter(|(key, _)| !LISTS.iter().any(|(list, _, _)| list == key))
         .filter(|(_, value)| !value.is_null() && !value.is_object())
         .map(|(key, value)| match value {
             Value::String(text) => format!("{key}: {}", cut(text, 80)),
@@ -225,7 +232,7 @@ mod tests {
         let rec = Recommendation::new(RecommendationType::Disk, Priority::Medium, "t", "")
             .with_details(json!({"old_files": [
                 {"path": "/var/log/a.log", "size_mb": 2.0, "days_old": 60, "file_type": "log"}
-            ]}));
+            ], "total_files": 407}));
         let text = render(rec);
         assert!(
             text.contains("2.0 MB     60 days  log    /var/log/a.log"),
