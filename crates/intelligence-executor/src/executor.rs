@@ -169,7 +169,7 @@ impl AnalyzeExecutor {
                     incident_id: ctx.incident_id,
                     checker_output_ref: "",
                 };
-                refusal.record(self.sink.as_ref(), &err).await;
+                refusal.record(Arc::clone(&self.sink), &err).await;
                 return Attempt {
                     provider,
                     scrubber: Scrubber::default(),
@@ -230,7 +230,7 @@ impl AnalyzeExecutor {
                 }
             }
             Err(err) => {
-                refusal.record(self.sink.as_ref(), &err).await;
+                refusal.record(Arc::clone(&self.sink), &err).await;
                 Err(err)
             }
         };

@@ -7,6 +7,8 @@
 //! duration of 0 ms. The configuration is redacted and the message scrubbed
 //! exactly as `run()` would do it.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use intelligence_core::{AuditSink, IncidentId, NewRun, RunFailed, RunId, SinkError, redact};
 use serde_json::Value;
@@ -34,7 +36,10 @@ pub(crate) struct Refusal<'a> {
 impl Refusal<'_> {
     /// Writes the record: `pending`, then `failed` with `error`. A sink
     /// failure is logged and goes no further.
-    pub async fn record(&self, sink: &dyn AuditSink, error: &ExecutorError) {
+    ///
+    /// On a Tokio runtime the two writes run on a task of their own, so a
+    /// stage dropped half-way (a pipeline timeout) still closes the record.
+    pub async fn record(&self, sink: Arc<dyn AuditSink>, error: &ExecutorError) {
         let redacted = redact(self.config);
         let new = NewRun {
             id: self.run_id,
@@ -51,33 +56,50 @@ impl Refusal<'_> {
             checker_output_ref: self.checker_output_ref.to_owned(),
             created_at: Utc::now(),
         };
-        if !self.check("create", sink.create(&new).await) {
-            return;
-        }
-
         let failed = RunFailed {
             error_type: error.error_type().into_owned(),
             error_message: redacted.scrubber.scrub(&error.to_string()),
             completed_at: Utc::now(),
             duration_ms: 0,
         };
-        self.check("mark_failed", sink.mark_failed(self.run_id, &failed).await);
-    }
 
-    fn check(&self, step: &'static str, result: Result<(), SinkError>) -> bool {
-        match result {
-            Ok(()) => true,
-            Err(err) => {
-                tracing::warn!(
-                    provider = %self.provider,
-                    run_id = %self.run_id,
-                    trace_id = %self.trace_id,
-                    step,
-                    error = %err,
-                    "audit sink failed"
-                );
-                false
+        let write = async move {
+            if check(&new, "create", sink.create(&new).await) {
+                check(&new, "mark_failed", sink.mark_failed(new.id, &failed).await);
             }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                if let Err(err) = handle.spawn(write).await {
+                    tracing::warn!(
+                        provider = %self.provider,
+                        run_id = %self.run_id,
+                        trace_id = %self.trace_id,
+                        error = %err,
+                        "audit write task failed"
+                    );
+                }
+            }
+            Err(_) => write.await,
+        }
+    }
+}
+
+/// Logs a failed sink step once, here where it is handled; returns whether
+/// the step succeeded.
+fn check(run: &NewRun, step: &'static str, result: Result<(), SinkError>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(err) => {
+            tracing::warn!(
+                provider = %run.provider,
+                run_id = %run.id,
+                trace_id = %run.trace_id,
+                step,
+                error = %err,
+                "audit sink failed"
+            );
+            false
         }
     }
 }
