@@ -82,7 +82,9 @@ pub fn sqlite() -> TestDb {
 /// why it was skipped.
 pub fn postgres(test: &str) -> Option<TestDb> {
     let Ok(base) = std::env::var(PG_ENV) else {
-        eprintln!("{test}: PostgreSQL part skipped: {PG_ENV} is not set");
+        skipped(&format!(
+            "{test}: PostgreSQL part skipped: {PG_ENV} is not set"
+        ));
         return None;
     };
     postgres_at(test, &base)
@@ -90,7 +92,9 @@ pub fn postgres(test: &str) -> Option<TestDb> {
 
 #[cfg(not(feature = "postgres"))]
 fn postgres_at(test: &str, _base: &str) -> Option<TestDb> {
-    eprintln!("{test}: PostgreSQL part skipped: built without the `postgres` feature");
+    skipped(&format!(
+        "{test}: PostgreSQL part skipped: built without the `postgres` feature"
+    ));
     None
 }
 
@@ -112,6 +116,12 @@ fn postgres_at(_test: &str, base: &str) -> Option<TestDb> {
             schema,
         },
     })
+}
+
+/// Says on the real stderr (which the test harness does not capture) that
+/// part of a test was skipped.
+pub fn skipped(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
 }
 
 /// The SQLite database and, when configured, a PostgreSQL one.
@@ -398,4 +408,16 @@ pub async fn wait_terminal(store: &Store, id: RunId) -> AnalysisRun {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("run {id} never became terminal")
+}
+
+/// Waits (up to 30 s) until the store answers a query again: the moment
+/// "the database is back" for a store that could not connect.
+pub async fn wait_usable(store: &Store) {
+    for _ in 0..150 {
+        if store.counts().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{} never became usable", store.url_for_display())
 }
