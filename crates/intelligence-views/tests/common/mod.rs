@@ -193,3 +193,59 @@ pub fn assert_client_error(status: StatusCode, body: &Value, needle: &str) {
         "{needle:?} not in error {message:?}"
     );
 }
+
+/// `count` recorded runs: every third failed, the rest succeeded; providers
+/// alternate between `local` and `openai`; one minute apart, oldest first.
+pub fn sample_runs(count: usize) -> Vec<intelligence_core::AnalysisRun> {
+    use chrono::{Duration, Utc};
+    use intelligence_core::{AnalysisRun, NewRun, RunFailed, RunId, RunSucceeded};
+
+    let start = Utc::now() - Duration::days(1);
+    (0..count)
+        .map(|i| {
+            let offset = i64::try_from(i).expect("small");
+            let created_at = start + Duration::minutes(offset);
+            let new = NewRun {
+                id: RunId::new(),
+                trace_id: format!("trace-{i}"),
+                pipeline_run_id: format!("pipe-{i}"),
+                provider: if i % 2 == 0 { "local" } else { "openai" }.to_owned(),
+                provider_config: serde_json::json!({"model": "m", "api_key": "***"}),
+                incident_id: (i % 2 == 1).then_some(offset),
+                analysis_kind: "memory".to_owned(),
+                input_summary: format!("sample {i}"),
+                checker_output_ref: String::new(),
+                created_at,
+            };
+            let mut run = AnalysisRun::from_new(&new);
+            run.apply_started(created_at);
+            let completed_at = created_at + Duration::milliseconds(1500);
+            if i % 3 == 2 {
+                run.apply_failed(&RunFailed {
+                    error_type: "timeout".to_owned(),
+                    error_message: format!("run {i} timed out"),
+                    completed_at,
+                    duration_ms: 1500,
+                });
+            } else {
+                run.apply_succeeded(&RunSucceeded {
+                    recommendations: serde_json::json!([{"title": format!("finding {i}")}]),
+                    recommendations_count: 1,
+                    summary: format!("finding {i}"),
+                    probable_cause: "sampled".to_owned(),
+                    confidence: Some(0.5),
+                    model_name: Some("m".to_owned()),
+                    prompt_tokens: Some(10),
+                    completion_tokens: Some(5),
+                    total_tokens: Some(15),
+                    fallback_used: false,
+                    error_type: None,
+                    error_message: None,
+                    completed_at,
+                    duration_ms: 1500,
+                });
+            }
+            run
+        })
+        .collect()
+}
