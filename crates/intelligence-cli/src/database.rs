@@ -5,7 +5,7 @@
 //! first use.
 
 use anyhow::anyhow;
-use intelligence_store::Store;
+use intelligence_store::{Store, StoreOptions};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult};
@@ -25,8 +25,22 @@ pub fn url(global: &GlobalArgs) -> CliResult<String> {
 
 /// Opens (and migrates) the database.
 pub fn open(global: &GlobalArgs) -> CliResult<Store> {
+    open_with(global, &StoreOptions::default())
+}
+
+/// Opens the database without connecting or migrating, for `migrate` to
+/// report what it applies.
+pub fn open_unmigrated(global: &GlobalArgs) -> CliResult<Store> {
+    let options = StoreOptions {
+        lazy: true,
+        ..StoreOptions::default()
+    };
+    open_with(global, &options)
+}
+
+fn open_with(global: &GlobalArgs, options: &StoreOptions) -> CliResult<Store> {
     let url = url(global)?;
-    Store::open(&url).map_err(|err| {
+    Store::open_with(&url, options).map_err(|err| {
         CliError::failed(anyhow!(err).context(format!("cannot open database {}", masked(&url))))
     })
 }

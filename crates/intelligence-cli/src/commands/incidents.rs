@@ -1,8 +1,9 @@
 //! `intelligence incidents add|list|show`: the store's own incidents table.
 
 use anyhow::{Context as _, anyhow};
-use intelligence_core::{Alert, IncidentId};
+use intelligence_core::{Alert, Incident, IncidentId};
 use intelligence_store::{NewIncident, Store};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::cli::{GlobalArgs, IncidentAddArgs, IncidentsCommand};
@@ -10,6 +11,13 @@ use crate::commands::output;
 use crate::database;
 use crate::exit::{CliError, CliResult};
 use crate::render::{self, Table, cut};
+
+/// What `incidents list --json` prints.
+#[derive(Debug, Serialize)]
+struct IncidentList<'a> {
+    /// Newest first.
+    incidents: &'a [Incident],
+}
 
 /// Runs an `incidents` subcommand.
 pub async fn run(global: &GlobalArgs, command: IncidentsCommand) -> CliResult {
@@ -64,7 +72,10 @@ async fn list(global: &GlobalArgs, store: &Store, limit: i64) -> CliResult {
         .await
         .context("cannot list incidents")?;
     if global.json {
-        return output(|out| render::json(out, &serde_json::json!({ "incidents": incidents })));
+        let list = IncidentList {
+            incidents: &incidents,
+        };
+        return output(|out| render::json(out, &list));
     }
     output(|out| {
         if incidents.is_empty() {

@@ -9,10 +9,10 @@ use crate::database;
 use crate::exit::{CliError, CliResult};
 use crate::render;
 
-/// Opens the database (which migrates it) and migrates once more, to report
-/// the state explicitly.
+/// Opens the database without migrating, then migrates and reports how many
+/// migrations ran.
 pub fn run(global: &GlobalArgs) -> CliResult {
-    let store = database::open(global)?;
+    let store = database::open_unmigrated(global)?;
     let applied = store.migrate().map_err(|err| {
         CliError::failed(anyhow!(err).context(format!(
             "cannot migrate database {}",
@@ -32,7 +32,7 @@ pub fn run(global: &GlobalArgs) -> CliResult {
     output(|out| {
         writeln!(
             out,
-            "{backend} database {url} is up to date ({applied} migrations applied now)"
+            "{backend} database {url} is up to date ({applied} migrations applied)"
         )
     })
 }

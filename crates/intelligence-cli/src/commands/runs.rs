@@ -4,6 +4,7 @@ use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, Utc};
 use intelligence_core::{AnalysisRun, RunId};
 use intelligence_store::{Cursor, PageRequest, RunFilter, Store};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, RunsCommand, RunsListArgs};
@@ -11,6 +12,15 @@ use crate::commands::output;
 use crate::database;
 use crate::exit::{CliError, CliResult};
 use crate::render::{self, Table, cut, style};
+
+/// What `runs list --json` prints.
+#[derive(Debug, Serialize)]
+struct RunList<'a> {
+    /// Newest first.
+    runs: &'a [AnalysisRun],
+    /// The cursor for `--after` when there are more runs.
+    next: Option<&'a str>,
+}
 
 /// Runs a `runs` subcommand.
 pub async fn run(global: &GlobalArgs, command: RunsCommand) -> CliResult {
@@ -79,7 +89,11 @@ async fn list(global: &GlobalArgs, store: &Store, args: RunsListArgs) -> CliResu
     let next = page.next.as_ref().map(ToString::to_string);
 
     if global.json {
-        return output(|out| render::json(out, &json!({"runs": page.runs, "next": next})));
+        let list = RunList {
+            runs: &page.runs,
+            next: next.as_deref(),
+        };
+        return output(|out| render::json(out, &list));
     }
     output(|out| {
         if page.runs.is_empty() {

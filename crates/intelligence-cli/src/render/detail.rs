@@ -93,7 +93,12 @@ pub fn incident(out: &mut dyn Write, incident: &Incident) -> io::Result<()> {
     writeln!(out, "{:>11}: {}", "title", incident.title)?;
     writeln!(out, "{:>11}: {}", "severity", incident.severity)?;
     writeln!(out, "{:>11}: {}", "status", incident.status)?;
-    writeln!(out, "{:>11}: {}", "description", incident.description)?;
+    let description = if incident.description.is_empty() {
+        "-"
+    } else {
+        incident.description.as_str()
+    };
+    writeln!(out, "{:>11}: {description}", "description")?;
     writeln!(out, "{:>11}: {}", "metadata", incident.metadata)?;
     if incident.alerts.is_empty() {
         writeln!(out, "{:>11}: -", "alerts")?;

@@ -30,6 +30,7 @@ fn migrate_creates_the_database_and_is_idempotent() {
     let env = Env::new();
     let first = env.json(&["migrate"]);
     assert_eq!(first["backend"], "sqlite");
+    assert!(first["applied"].as_u64().is_some_and(|n| n > 0), "{first}");
     assert!(env.db.exists());
     let again = env.json(&["migrate"]);
     assert_eq!(again["applied"], 0);
