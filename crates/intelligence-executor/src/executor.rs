@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use futures::FutureExt;
 use intelligence_core::{
-    Analysis, AnalysisKind, AuditSink, Incident, IncidentSource, ProviderRegistry, RunId,
+    Analysis, AnalysisKind, AuditSink, Incident, IncidentSource, Provider, ProviderRegistry, RunId,
     RunOptions, Scrubber, redact, run,
 };
 use serde_json::{Map, Value};
@@ -249,7 +249,7 @@ impl AnalyzeExecutor {
         provider: &str,
         payload: &StagePayload,
         ctx: &StageContext,
-    ) -> Result<(Arc<dyn intelligence_core::Provider>, Option<Incident>), ExecutorError> {
+    ) -> Result<(Arc<dyn Provider>, Option<Incident>), ExecutorError> {
         let built = self
             .registry
             .build(provider, &payload.config)
