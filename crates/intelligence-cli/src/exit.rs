@@ -83,8 +83,23 @@ impl CliError {
 impl fmt::Display for CliError {
     /// One line: the context chain joined with `: `.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#}", self.error)
+        f.write_str(&one_line(self.error.chain().map(ToString::to_string)))
     }
+}
+
+/// Joins an error and its causes with `: `, skipping a cause whose text the
+/// line already holds (library errors often print their source themselves).
+pub fn one_line(chain: impl IntoIterator<Item = String>) -> String {
+    let mut line = String::new();
+    for cause in chain {
+        if line.is_empty() {
+            line = cause;
+        } else if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line
 }
 
 impl From<anyhow::Error> for CliError {
@@ -115,6 +130,19 @@ mod tests {
         assert_eq!(CliError::provider(unknown).code, Code::Usage);
         let io = ProviderError::Other("broke".into());
         assert_eq!(CliError::provider(io).code, Code::Failed);
+    }
+
+    #[test]
+    fn causes_already_in_the_line_are_not_repeated() {
+        let chain = [
+            "cannot open x",
+            "cannot create dir: os error 17",
+            "os error 17",
+        ];
+        assert_eq!(
+            one_line(chain.map(String::from)),
+            "cannot open x: cannot create dir: os error 17"
+        );
     }
 
     #[test]

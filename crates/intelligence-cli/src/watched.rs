@@ -44,19 +44,10 @@ impl WatchedSink {
     }
 }
 
-/// The error and its sources, joined with `: `.
+/// The error and its sources on one line.
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.ends_with(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+    let chain = std::iter::successors(Some(err), |e| e.source()).map(ToString::to_string);
+    crate::exit::one_line(chain)
 }
 
 #[async_trait]

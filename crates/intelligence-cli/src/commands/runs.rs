@@ -99,16 +99,14 @@ async fn list(global: &GlobalArgs, store: &Store, args: RunsListArgs) -> CliResu
         if page.runs.is_empty() {
             return writeln!(out, "no runs");
         }
-        runs_table(&page.runs).write(out)?;
-        if let Some(next) = &next {
-            let dim = style::DIM;
-            writeln!(
-                out,
-                "{dim}more: intelligence runs list --after {next}{dim:#}"
-            )?;
-        }
-        Ok(())
-    })
+        runs_table(&page.runs).write(out)
+    })?;
+    // The hint is for a person; stdout stays the table alone.
+    if let Some(next) = &next {
+        let dim = style::DIM;
+        anstream::eprintln!("{dim}more: intelligence runs list --after {next}{dim:#}");
+    }
+    Ok(())
 }
 
 fn runs_table(runs: &[AnalysisRun]) -> Table {

@@ -75,6 +75,22 @@ fn list_filters_and_pages() {
 
     let output = env
         .cmd()
+        .args(["runs", "list", "--limit", "2"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        stdout(&output).lines().count(),
+        3,
+        "header and two rows only"
+    );
+    assert!(
+        stderr(&output).starts_with("more: intelligence runs list --after "),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = env
+        .cmd()
         .args(["runs", "list", "--after", "garbage"])
         .output()
         .expect("run");
