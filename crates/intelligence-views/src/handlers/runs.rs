@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use intelligence_core::{AnalysisRun, RunId};
 use intelligence_store::{Cursor, PageRequest, RunFilter};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::error::ViewsError;
 use crate::extract::ApiQuery;
@@ -57,17 +56,26 @@ impl RunsQuery {
     }
 }
 
+/// The body of `GET /intelligence/runs/`, serialised field by field (the
+/// runs are not turned into a `Value` first).
+#[derive(Debug, Serialize)]
+pub(crate) struct RunsPage {
+    count: usize,
+    next: Option<String>,
+    runs: Vec<AnalysisRun>,
+}
+
 pub(crate) async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<RunsQuery>,
-) -> Result<Json<Value>, ViewsError> {
+) -> Result<Json<RunsPage>, ViewsError> {
     let (filter, page) = query.parse()?;
     let page = state.runs.list_runs(&filter, page).await?;
-    Ok(Json(json!({
-        "count": page.runs.len(),
-        "next": page.next.map(|cursor| cursor.to_string()),
-        "runs": page.runs,
-    })))
+    Ok(Json(RunsPage {
+        count: page.runs.len(),
+        next: page.next.map(|cursor| cursor.to_string()),
+        runs: page.runs,
+    }))
 }
 
 pub(crate) async fn detail(
