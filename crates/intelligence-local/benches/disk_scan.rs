@@ -20,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use intelligence_core::{AnalysisKind, Provider, Recommendation};
 use intelligence_local::{LocalProvider, LocalSettings};
 
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 const MIB: u64 = 1024 * 1024;
 const SMALL_FILES: usize = 100_000;
 
@@ -75,15 +75,15 @@ fn main() {
     let du_out = du();
     let find_out = find();
 
-    let t_ours = median(|| {
-        ours();
-    });
-    let t_du = median(|| {
-        du();
-    });
-    let t_find = median(|| {
-        find();
-    });
+    // Interleaved rounds, so that load from other work on the machine falls
+    // on all three tools alike.
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..ROUNDS {
+        times[0].push(timed(|| drop(ours())));
+        times[1].push(timed(|| drop(du())));
+        times[2].push(timed(|| drop(find())));
+    }
+    let [t_ours, t_du, t_find] = times.map(median);
 
     let (our_large, our_old) = summarize(&recs);
     let du_items: Vec<&str> = du_out
@@ -204,16 +204,15 @@ fn command(program: &str, args: &[&str], root: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn median(mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..ROUNDS)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
+fn timed(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[ROUNDS / 2]
+    times[times.len() / 2]
 }
 
 /// Our large item paths and old file count.

@@ -379,7 +379,7 @@ impl Walker<'_> {
                     blocks_bytes: allocated(&meta),
                 });
             } else {
-                self.file(&mut frame, entry.file_name(), &meta);
+                self.file(&mut frame, &entry, &meta);
             }
         }
         // Visit in name order, so that results do not depend on the order
@@ -389,7 +389,9 @@ impl Walker<'_> {
         frame
     }
 
-    fn file(&mut self, frame: &mut Frame, name: OsString, meta: &Metadata) {
+    /// Counts a non-directory entry; its name is read only when it is
+    /// reported.
+    fn file(&mut self, frame: &mut Frame, entry: &fs::DirEntry, meta: &Metadata) {
         if meta.nlink() > 1 && !self.seen_links.insert((meta.dev(), meta.ino())) {
             return;
         }
@@ -405,7 +407,7 @@ impl Walker<'_> {
             self.large.push(
                 bytes,
                 LargeItem {
-                    path: frame.path.join(&name),
+                    path: entry.path(),
                     mtime_secs: meta.mtime(),
                     is_dir: false,
                 },
@@ -418,11 +420,11 @@ impl Walker<'_> {
         {
             self.out.old_count += 1;
             self.out.old_total += meta.len();
-            let kind = FileKindOrd::new(classify(&name, frame.hint));
+            let kind = FileKindOrd::new(classify(&entry.file_name(), frame.hint));
             self.old.push(
                 meta.len(),
                 OldFile {
-                    path: frame.path.join(&name),
+                    path: entry.path(),
                     mtime_secs: meta.mtime(),
                     kind,
                 },
