@@ -11,6 +11,7 @@ mod cli {
     mod interrupt;
     mod json_shapes;
     mod module_docs;
+    mod openai;
     mod output;
     mod providers;
     mod recommend;

@@ -22,6 +22,7 @@ impl Env {
     }
 
     /// `intelligence` with this database, no colours, no logs, no API key,
+    /// an OpenAI base URL on loopback (so that no test can reach outside),
     /// and a data directory inside the tempdir.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("intelligence").expect("binary");
@@ -32,7 +33,7 @@ impl Env {
             .env_remove("RUST_LOG")
             .env_remove("CLICOLOR_FORCE")
             .env_remove("OPENAI_API_KEY")
-            .env_remove("OPENAI_BASE_URL");
+            .env("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
         cmd
     }
 
