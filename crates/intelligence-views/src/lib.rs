@@ -12,7 +12,7 @@
 //!   credential ([`config::sanitize`]).
 //! - Disk paths resolve inside the server's allowed roots.
 //! - Bodies over [`BODY_LIMIT`] are refused with 413.
-//! - An optional bearer token guards every route; [`serve`] refuses a
+//! - An optional bearer token guards every route; [`serve()`] refuses a
 //!   non-loopback address without one.
 //! - A client that disconnects cancels its analysis; the run is recorded
 //!   failed with error type `cancelled`.
