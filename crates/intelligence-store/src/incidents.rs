@@ -65,12 +65,15 @@ impl Store {
         };
         let stored: IncidentRow = self
             .blocking("add incident", move |store| {
-                with_conn!(store, "add incident", |conn| conn.write(|c| {
-                    diesel::insert_into(incidents::incidents)
-                        .values(&row)
-                        .returning(IncidentRow::as_returning())
-                        .get_result(c)
-                }))
+                with_conn!(store, "add incident", |conn| {
+                    let _turn = store.write_turn();
+                    conn.write(|c| {
+                        diesel::insert_into(incidents::incidents)
+                            .values(&row)
+                            .returning(IncidentRow::as_returning())
+                            .get_result(c)
+                    })
+                })
             })
             .await?;
         stored.into_incident()

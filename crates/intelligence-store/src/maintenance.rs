@@ -36,20 +36,23 @@ impl Store {
         let now = to_db(Utc::now());
         let reaped = self
             .blocking("reap runs", move |store| {
-                with_conn!(store, "reap runs", |conn| conn.write(|c| {
-                    diesel::update(
-                        runs::analysis_runs
-                            .filter(runs::status.eq_any(OPEN))
-                            .filter(runs::created_at.lt(cutoff)),
-                    )
-                    .set((
-                        runs::status.eq(RunStatus::Failed.as_str()),
-                        runs::error_type.eq(ABANDONED_ERROR_TYPE),
-                        runs::error_message.eq(ABANDONED_MESSAGE),
-                        runs::completed_at.eq(now),
-                    ))
-                    .execute(c)
-                }))
+                with_conn!(store, "reap runs", |conn| {
+                    let _turn = store.write_turn();
+                    conn.write(|c| {
+                        diesel::update(
+                            runs::analysis_runs
+                                .filter(runs::status.eq_any(OPEN))
+                                .filter(runs::created_at.lt(cutoff)),
+                        )
+                        .set((
+                            runs::status.eq(RunStatus::Failed.as_str()),
+                            runs::error_type.eq(ABANDONED_ERROR_TYPE),
+                            runs::error_message.eq(ABANDONED_MESSAGE),
+                            runs::completed_at.eq(now),
+                        ))
+                        .execute(c)
+                    })
+                })
             })
             .await?;
         Ok(u64::try_from(reaped).unwrap_or(u64::MAX))
@@ -64,20 +67,23 @@ impl Store {
         loop {
             let deleted = self
                 .blocking("prune runs", move |store| {
-                    with_conn!(store, "prune runs", |conn| conn.write_batch(|c| {
-                        let batch: Vec<String> = runs::analysis_runs
-                            .select(runs::id)
-                            .filter(runs::status.eq_any(TERMINAL))
-                            .filter(runs::created_at.lt(cutoff))
-                            .limit(PRUNE_BATCH)
-                            .load(c)?;
-                        diesel::delete(
-                            runs::analysis_runs
-                                .filter(runs::id.eq_any(&batch))
-                                .filter(runs::status.eq_any(TERMINAL)),
-                        )
-                        .execute(c)
-                    }))
+                    with_conn!(store, "prune runs", |conn| {
+                        let _turn = store.write_turn();
+                        conn.write_batch(|c| {
+                            let batch: Vec<String> = runs::analysis_runs
+                                .select(runs::id)
+                                .filter(runs::status.eq_any(TERMINAL))
+                                .filter(runs::created_at.lt(cutoff))
+                                .limit(PRUNE_BATCH)
+                                .load(c)?;
+                            diesel::delete(
+                                runs::analysis_runs
+                                    .filter(runs::id.eq_any(&batch))
+                                    .filter(runs::status.eq_any(TERMINAL)),
+                            )
+                            .execute(c)
+                        })
+                    })
                 })
                 .await?;
             total = total.saturating_add(u64::try_from(deleted).unwrap_or(u64::MAX));
@@ -100,16 +106,19 @@ impl Store {
             let chunk = chunk.to_vec();
             let inserted = self
                 .blocking("import runs", move |store| {
-                    with_conn!(store, "import runs", |conn| conn.write_batch(|c| {
-                        let mut inserted = 0;
-                        for row in &chunk {
-                            inserted += diesel::insert_into(runs::analysis_runs)
-                                .values(row)
-                                .on_conflict_do_nothing()
-                                .execute(c)?;
-                        }
-                        Ok(inserted)
-                    }))
+                    with_conn!(store, "import runs", |conn| {
+                        let _turn = store.write_turn();
+                        conn.write_batch(|c| {
+                            let mut inserted = 0;
+                            for row in &chunk {
+                                inserted += diesel::insert_into(runs::analysis_runs)
+                                    .values(row)
+                                    .on_conflict_do_nothing()
+                                    .execute(c)?;
+                            }
+                            Ok(inserted)
+                        })
+                    })
                 })
                 .await?;
             total = total.saturating_add(u64::try_from(inserted).unwrap_or(u64::MAX));

@@ -33,11 +33,14 @@ impl AuditSink for Store {
     async fn create(&self, run: &NewRun) -> Result<(), SinkError> {
         let row = RunRow::from_run(&AnalysisRun::from_new(run)).map_err(sink_error)?;
         self.blocking("create run", move |store| {
-            with_conn!(store, "create run", |conn| conn.write(|c| {
-                diesel::insert_into(runs::analysis_runs)
-                    .values(&row)
-                    .execute(c)
-            }))
+            with_conn!(store, "create run", |conn| {
+                let _turn = store.write_turn();
+                conn.write(|c| {
+                    diesel::insert_into(runs::analysis_runs)
+                        .values(&row)
+                        .execute(c)
+                })
+            })
         })
         .await
         .map(|_| ())
@@ -48,18 +51,21 @@ impl AuditSink for Store {
         let key = id.to_string();
         let updated = self
             .blocking("mark run started", move |store| {
-                with_conn!(store, "mark run started", |conn| conn.write(|c| {
-                    diesel::update(
-                        runs::analysis_runs
-                            .find(&key)
-                            .filter(runs::status.eq(RunStatus::Pending.as_str())),
-                    )
-                    .set((
-                        runs::status.eq(RunStatus::Running.as_str()),
-                        runs::started_at.eq(to_db(started_at)),
-                    ))
-                    .execute(c)
-                }))
+                with_conn!(store, "mark run started", |conn| {
+                    let _turn = store.write_turn();
+                    conn.write(|c| {
+                        diesel::update(
+                            runs::analysis_runs
+                                .find(&key)
+                                .filter(runs::status.eq(RunStatus::Pending.as_str())),
+                        )
+                        .set((
+                            runs::status.eq(RunStatus::Running.as_str()),
+                            runs::started_at.eq(to_db(started_at)),
+                        ))
+                        .execute(c)
+                    })
+                })
             })
             .await
             .map_err(sink_error)?;
@@ -73,27 +79,30 @@ impl AuditSink for Store {
         let done = done.clone();
         let updated = self
             .blocking("mark run succeeded", move |store| {
-                with_conn!(store, "mark run succeeded", |conn| conn.write(|c| {
-                    diesel::update(runs::analysis_runs.find(&key))
-                        .set((
-                            runs::status.eq(RunStatus::Succeeded.as_str()),
-                            runs::recommendations.eq(&recommendations),
-                            runs::recommendations_count.eq(done.recommendations_count),
-                            runs::summary.eq(&done.summary),
-                            runs::probable_cause.eq(&done.probable_cause),
-                            runs::confidence.eq(done.confidence),
-                            runs::model_name.eq(&done.model_name),
-                            runs::prompt_tokens.eq(done.prompt_tokens),
-                            runs::completion_tokens.eq(done.completion_tokens),
-                            runs::total_tokens.eq(done.total_tokens),
-                            runs::fallback_used.eq(done.fallback_used),
-                            runs::error_type.eq(&done.error_type),
-                            runs::error_message.eq(&done.error_message),
-                            runs::completed_at.eq(to_db(done.completed_at)),
-                            runs::duration_ms.eq(done.duration_ms),
-                        ))
-                        .execute(c)
-                }))
+                with_conn!(store, "mark run succeeded", |conn| {
+                    let _turn = store.write_turn();
+                    conn.write(|c| {
+                        diesel::update(runs::analysis_runs.find(&key))
+                            .set((
+                                runs::status.eq(RunStatus::Succeeded.as_str()),
+                                runs::recommendations.eq(&recommendations),
+                                runs::recommendations_count.eq(done.recommendations_count),
+                                runs::summary.eq(&done.summary),
+                                runs::probable_cause.eq(&done.probable_cause),
+                                runs::confidence.eq(done.confidence),
+                                runs::model_name.eq(&done.model_name),
+                                runs::prompt_tokens.eq(done.prompt_tokens),
+                                runs::completion_tokens.eq(done.completion_tokens),
+                                runs::total_tokens.eq(done.total_tokens),
+                                runs::fallback_used.eq(done.fallback_used),
+                                runs::error_type.eq(&done.error_type),
+                                runs::error_message.eq(&done.error_message),
+                                runs::completed_at.eq(to_db(done.completed_at)),
+                                runs::duration_ms.eq(done.duration_ms),
+                            ))
+                            .execute(c)
+                    })
+                })
             })
             .await
             .map_err(sink_error)?;
@@ -105,17 +114,20 @@ impl AuditSink for Store {
         let failed = failed.clone();
         let updated = self
             .blocking("mark run failed", move |store| {
-                with_conn!(store, "mark run failed", |conn| conn.write(|c| {
-                    diesel::update(runs::analysis_runs.find(&key))
-                        .set((
-                            runs::status.eq(RunStatus::Failed.as_str()),
-                            runs::error_type.eq(&failed.error_type),
-                            runs::error_message.eq(&failed.error_message),
-                            runs::completed_at.eq(to_db(failed.completed_at)),
-                            runs::duration_ms.eq(failed.duration_ms),
-                        ))
-                        .execute(c)
-                }))
+                with_conn!(store, "mark run failed", |conn| {
+                    let _turn = store.write_turn();
+                    conn.write(|c| {
+                        diesel::update(runs::analysis_runs.find(&key))
+                            .set((
+                                runs::status.eq(RunStatus::Failed.as_str()),
+                                runs::error_type.eq(&failed.error_type),
+                                runs::error_message.eq(&failed.error_message),
+                                runs::completed_at.eq(to_db(failed.completed_at)),
+                                runs::duration_ms.eq(failed.duration_ms),
+                            ))
+                            .execute(c)
+                    })
+                })
             })
             .await
             .map_err(sink_error)?;

@@ -2,8 +2,8 @@
 //! diesel work off the async executor's threads.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use diesel::SqliteConnection;
 use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
@@ -27,6 +27,11 @@ struct Inner {
     pools: Pools,
     display_url: String,
     migrated: AtomicBool,
+    /// Serialises this process's SQLite writes: a writer waiting here is
+    /// woken the moment the lock is free, where one waiting in SQLite's busy
+    /// handler sleeps 1, 2, 5, 10 ms... between tries. Other processes still
+    /// meet the busy timeout.
+    sqlite_writes: Mutex<()>,
 }
 
 pub(crate) enum Pools {
@@ -136,6 +141,7 @@ impl Store {
                 pools,
                 display_url,
                 migrated: AtomicBool::new(false),
+                sqlite_writes: Mutex::new(()),
             }),
         };
         if !options.lazy {
@@ -176,6 +182,22 @@ impl Store {
     /// The database URL with any password masked.
     pub fn url_for_display(&self) -> String {
         self.inner.display_url.clone()
+    }
+
+    /// Held around each write transaction: on SQLite, the process-wide
+    /// write lock; on PostgreSQL, nothing (the server orders writers).
+    pub(crate) fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.inner.pools {
+            // Nothing inside the lock can leave the unit value inconsistent.
+            Pools::Sqlite(_) => Some(
+                self.inner
+                    .sqlite_writes
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            ),
+            #[cfg(feature = "postgres")]
+            Pools::Postgres(_) => None,
+        }
     }
 
     pub(crate) fn pools(&self) -> &Pools {
