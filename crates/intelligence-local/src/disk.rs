@@ -163,8 +163,13 @@ pub(crate) fn recommend(
     let priority = report.used_percent.map_or(Priority::Medium, disk_priority);
     let used = report.used_percent.map(round2);
     let mut recs = Vec::new();
-
     let scan = &report.scan;
+    let counters = json!({
+        "scanned_files": scan.files + report.extra_old.iter().map(|o| o.files).sum::<u64>(),
+        "unreadable_entries": scan.unreadable
+            + report.extra_old.iter().map(|o| o.unreadable).sum::<u64>(),
+    });
+
     if let Some((largest_bytes, largest)) = scan.large.first() {
         let total_mb = scan.large_total as f64 / MIB;
         let items: Vec<Value> = scan
@@ -272,6 +277,9 @@ pub(crate) fn recommend(
         );
     }
 
+    for rec in &mut recs {
+        add_counters(&mut rec.details, &counters);
+    }
     if recs.is_empty() {
         recs.push(
             Recommendation::new(
@@ -280,10 +288,14 @@ pub(crate) fn recommend(
                 "Disk Health Check",
                 format!("No large items or old files found under {path}."),
             )
-            .with_details(json!({
-                "scanned_path": path,
-                "filesystem_used_percent": used,
-            }))
+            .with_details({
+                let mut details = json!({
+                    "scanned_path": path,
+                    "filesystem_used_percent": used,
+                });
+                add_counters(&mut details, &counters);
+                details
+            })
             .with_actions([
                 "Continue monitoring disk usage",
                 "Consider setting up disk usage alerts",
@@ -292,6 +304,16 @@ pub(crate) fn recommend(
         );
     }
     recs
+}
+
+/// Adds `scanned_files` and `unreadable_entries`, so that a reader can tell
+/// a clean tree from one the scan could not fully read.
+fn add_counters(details: &mut Value, counters: &Value) {
+    if let (Some(details), Some(counters)) = (details.as_object_mut(), counters.as_object()) {
+        for (key, value) in counters {
+            details.insert(key.clone(), value.clone());
+        }
+    }
 }
 
 fn days_since(now_secs: i64, then_secs: i64) -> i64 {

@@ -171,6 +171,8 @@ async fn a_directory_with_ten_thousand_entries_is_counted_once_each() {
     // the sparse logs allocate nothing.
     let large = large(&recs);
     assert_eq!(large["total_items"], 1);
+    assert_eq!(large["scanned_files"], 10_150, "each entry counted once");
+    assert_eq!(large["unreadable_entries"], 0);
     assert_eq!(large["large_items"][0]["path"], wide.display().to_string());
     assert_eq!(large["large_items"][0]["is_directory"], true);
 
@@ -318,6 +320,7 @@ async fn an_empty_tree_gets_one_low_health_check_naming_the_path() {
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].title, "Disk Health Check");
     assert_eq!(recs[0].priority, Priority::Low);
+    assert_eq!(recs[0].details["scanned_files"], 0);
     assert_eq!(recs[0].details["scanned_path"], root.display().to_string());
     assert!(recs[0].description.contains(&root.display().to_string()));
 }

@@ -209,6 +209,7 @@ pub(crate) fn walk<R: DirReader>(
         progress,
         root_display: root.display().to_string(),
         last_progress: None,
+        root_error: None,
     };
 
     let root_old = match &spec.old_only_under {
@@ -217,6 +218,13 @@ pub(crate) fn walk<R: DirReader>(
     };
     let root_hint = root.file_name().and_then(dir_hint);
     let mut stack = vec![w.open(reader, root.to_owned(), 0, &root_meta, root_old, root_hint)];
+    // A root that cannot be listed is an error, not an empty, healthy tree.
+    if let Some(source) = w.root_error.take() {
+        return Err(LocalError::ScanRoot {
+            path: root.to_owned(),
+            source,
+        });
+    }
 
     loop {
         if cancel.load(Ordering::Relaxed) {
@@ -287,6 +295,8 @@ struct Walker<'a> {
     root_display: String,
     /// When progress was last reported; `None` reports at once.
     last_progress: Option<Instant>,
+    /// Why the root could not be listed.
+    root_error: Option<io::Error>,
 }
 
 impl Walker<'_> {
@@ -345,6 +355,10 @@ impl Walker<'_> {
         };
         let entries = match reader.read_dir(&frame.path) {
             Ok(entries) => entries,
+            Err(err) if depth == 0 => {
+                self.root_error = Some(err);
+                return frame;
+            }
             Err(err) => {
                 self.skip(&frame.path, &err);
                 return frame;

@@ -88,12 +88,21 @@ fn an_unreadable_directory_is_skipped_and_the_rest_counted() {
 }
 
 #[test]
-fn an_unreadable_root_yields_an_empty_scan_not_a_crash() {
+fn an_unreadable_root_is_an_error_not_an_empty_tree() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write_real(&tmp.path().join("big"), 2 << 20);
     let reader = Refusing(vec![tmp.path().to_owned()]);
-    let out = run(&reader, tmp.path(), &spec(1.0));
-    assert_eq!((out.unreadable, out.files, out.large_count), (1, 0, 0));
+    let err = walk(
+        &reader,
+        tmp.path(),
+        &spec(1.0),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("root refused");
+    assert!(matches!(err, LocalError::ScanRoot { .. }), "{err}");
+    let provider_err: intelligence_core::ProviderError = err.into();
+    assert_eq!(provider_err.error_type(), "io");
 }
 
 #[test]
