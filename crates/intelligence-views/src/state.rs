@@ -19,6 +19,7 @@ pub const DEFAULT_PROVIDER: &str = intelligence_local::NAME;
 pub struct ViewSettings {
     /// The local provider's settings: the allowed roots disk paths must
     /// resolve inside, and the defaults echoed by `GET /intelligence/disk/`.
+    /// Register the `local` provider with these same settings.
     pub local: LocalSettings,
     /// When set, every route requires `Authorization: Bearer <token>`.
     pub token: Option<String>,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use axum::Json;
 use axum::extract::State;
-use intelligence_core::AnalysisKind;
+use intelligence_core::{AnalysisKind, ProviderError};
 use intelligence_local::LocalProvider;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -68,7 +68,7 @@ pub(crate) async fn disk(
 ) -> Result<Json<Value>, ViewsError> {
     let threshold_mb = params::number("threshold_mb", query.threshold_mb.as_deref())?;
     let old_days = params::number("old_days", query.old_days.as_deref())?;
-    let path = resolve(&state, query.path.as_deref())?;
+    let path = resolve(&state, query.path.as_deref()).await?;
 
     let local = &state.settings.local;
     let mut config = Map::new();
@@ -102,10 +102,16 @@ pub(crate) async fn disk(
 }
 
 /// The path to scan, resolved (symlinks and `..`) inside the server's
-/// allowed roots; the configured default when none is given.
-fn resolve(state: &AppState, given: Option<&str>) -> Result<PathBuf, ViewsError> {
-    let local = &state.settings.local;
+/// allowed roots; the configured default when none is given. Resolving
+/// touches the filesystem, so it runs on the blocking pool.
+async fn resolve(state: &AppState, given: Option<&str>) -> Result<PathBuf, ViewsError> {
+    let local = state.settings.local.clone();
     let path = present(given).map_or_else(|| local.default_disk_path.clone(), PathBuf::from);
-    let checker = LocalProvider::new(local.clone())?;
-    Ok(checker.resolve_disk_path(&path)?)
+    let resolved =
+        tokio::task::spawn_blocking(move || LocalProvider::new(local)?.resolve_disk_path(&path))
+            .await
+            .map_err(|err| {
+                ProviderError::Other(format!("disk path check did not finish: {err}"))
+            })?;
+    Ok(resolved?)
 }
