@@ -6,17 +6,14 @@
 //! printed all the same, with one warning on stderr, and the exit code stays
 //! 0: the audit trail must never break the analysis.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::anyhow;
 use intelligence_core::{
-    AnalysisKind, AuditSink, Fallback, Incident, IncidentSource, NoopSink, ProviderError,
-    Recommendation, RunId, RunOptions,
+    AnalysisKind, AuditSink, Incident, IncidentSource, NoopSink, ProviderError, RunId, RunOptions,
 };
 use intelligence_local::LocalSettings;
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::cli::{GlobalArgs, RecommendArgs};
@@ -28,41 +25,9 @@ use crate::render::{self, Section};
 use crate::watched::WatchedSink;
 use crate::{database, providers};
 
-/// What `recommend --json` prints.
-#[derive(Debug, Serialize)]
-struct Report {
-    /// Shared by every run of this invocation.
-    trace_id: String,
-    /// The provider that ran.
-    provider: String,
-    /// Whether every audit record was written.
-    recorded: bool,
-    /// One entry per analysis, in the order they ran.
-    analyses: Vec<AnalysisReport>,
-}
+mod report;
 
-/// One analysis in the report.
-#[derive(Debug, Serialize)]
-struct AnalysisReport {
-    run_id: RunId,
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<PathBuf>,
-    duration_ms: u64,
-    model: Option<String>,
-    fallback: Option<Fallback>,
-    recommendations: Vec<Recommendation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorReport>,
-}
-
-/// Why an analysis failed, in the report.
-#[derive(Debug, Serialize)]
-struct ErrorReport {
-    #[serde(rename = "type")]
-    kind: String,
-    message: String,
-}
+use report::{AnalysisReport, ErrorReport, Report, fail_with};
 
 /// Runs `recommend`.
 pub async fn run(global: &GlobalArgs, args: RecommendArgs) -> CliResult {
@@ -79,15 +44,13 @@ pub async fn run(global: &GlobalArgs, args: RecommendArgs) -> CliResult {
             output(|out| render::json(out, &report))?;
         } else {
             output(|out| {
-                for (i, analysis) in report.analyses.iter().enumerate() {
-                    if analysis.error.is_some() {
-                        continue;
-                    }
+                let printed = report.analyses.iter().filter(|a| a.error.is_none());
+                for (i, analysis) in printed.enumerate() {
                     if i > 0 {
                         writeln!(out)?;
                     }
                     let section = Section {
-                        heading: heading(analysis, args.incident_id),
+                        heading: analysis.heading.clone(),
                         run_id: analysis.run_id,
                         duration_ms: analysis.duration_ms,
                         recommendations: &analysis.recommendations,
@@ -175,8 +138,10 @@ async fn analyse(
             AnalysisKind::Disk { path } => path.clone(),
             _ => None,
         };
+        let heading = describe(&kind, incident.as_ref());
         let entry = match result {
             Ok(outcome) => AnalysisReport {
+                heading,
                 run_id,
                 kind: kind.as_str(),
                 path,
@@ -188,6 +153,7 @@ async fn analyse(
             },
             Err(err) => {
                 let entry = AnalysisReport {
+                    heading: heading.clone(),
                     run_id,
                     kind: kind.as_str(),
                     path,
@@ -200,7 +166,7 @@ async fn analyse(
                         message: err.to_string(),
                     }),
                 };
-                failures.push((describe(&kind, incident.as_ref()), err));
+                failures.push((heading, err));
                 entry
             }
         };
@@ -314,41 +280,6 @@ fn describe(kind: &AnalysisKind, incident: Option<&Incident>) -> String {
     match incident {
         Some(incident) => format!("{base} for incident {}", incident.id),
         None => base,
-    }
-}
-
-fn heading(analysis: &AnalysisReport, incident_id: Option<i64>) -> String {
-    let incident = incident_id.map(|id| Incident::new(id, ""));
-    let kind = match (analysis.kind, &analysis.path) {
-        ("memory", _) => AnalysisKind::Memory,
-        ("cpu", _) => AnalysisKind::Cpu,
-        ("disk", path) => AnalysisKind::Disk { path: path.clone() },
-        _ => AnalysisKind::Automatic,
-    };
-    describe(&kind, incident.as_ref())
-}
-
-/// Turns the failed analyses into the command's error: every failure but
-/// the last printed as its own line, the exit code the worst of them.
-fn fail_with(failures: Vec<(String, ProviderError)>) -> CliResult {
-    let code = failures.iter().map(|(_, err)| Code::of(err)).max();
-    let mut failures = failures.into_iter();
-    let Some(code) = code else {
-        return Ok(());
-    };
-    let last = failures.next_back();
-    for (what, err) in failures {
-        crate::commands::error_line(&format!("{what} failed: {err}"));
-    }
-    match last {
-        Some((what, err)) => Err(CliError {
-            code,
-            error: anyhow::Error::new(err).context(format!("{what} failed")),
-        }),
-        None => Err(CliError {
-            code: Code::Failed,
-            error: anyhow!("an analysis failed"),
-        }),
     }
 }
 
