@@ -1,92 +1,17 @@
-//! Disk analysis of generated trees in temporary directories, through the
-//! provider as adapters call it: what counts as large (allocated size, as
-//! `du`), what counts as old, and the trees that break naive walkers
-//! (sparse files, symlink loops and escapes, huge directories, non-UTF-8
-//! names, FIFOs, hard links, another filesystem mounted inside).
+//! Generated trees: sizes, symlinks, wide directories, odd names, hard
+//! links, a mounted filesystem, classification, the empty tree.
 
 use std::ffi::OsStr;
-use std::fs::{self, File};
+use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
 
-use intelligence_core::{AnalysisKind, Priority, Provider, ProviderError, Recommendation};
+use intelligence_core::Priority;
 use intelligence_local::{LocalProvider, LocalSettings};
-use serde_json::Value;
 
-const MIB: u64 = 1024 * 1024;
-
-fn provider_for(root: &Path, threshold_mb: f64) -> LocalProvider {
-    LocalProvider::new(LocalSettings {
-        threshold_mb,
-        allowed_roots: vec![root.to_owned()],
-        ..LocalSettings::default()
-    })
-    .expect("valid settings")
-}
-
-async fn scan(provider: &LocalProvider, path: &Path) -> Vec<Recommendation> {
-    provider
-        .analyze(None, &AnalysisKind::disk(path))
-        .await
-        .expect("disk analysis")
-        .recommendations
-}
-
-fn titled<'a>(recs: &'a [Recommendation], title: &str) -> Option<&'a Recommendation> {
-    recs.iter().find(|r| r.title == title)
-}
-
-fn large(recs: &[Recommendation]) -> &Value {
-    &titled(recs, "Large Files and Directories Found")
-        .expect("large items found")
-        .details
-}
-
-fn large_paths(recs: &[Recommendation]) -> Vec<String> {
-    titled(recs, "Large Files and Directories Found").map_or_else(Vec::new, |r| {
-        r.details["large_items"]
-            .as_array()
-            .expect("array")
-            .iter()
-            .map(|i| i["path"].as_str().expect("path").to_owned())
-            .collect()
-    })
-}
-
-fn write_real(path: &Path, bytes: u64) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).expect("mkdir");
-    }
-    let len = usize::try_from(bytes).expect("fits");
-    fs::write(path, vec![7_u8; len]).expect("write");
-}
-
-fn write_sparse(path: &Path, bytes: u64) {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).expect("mkdir");
-    }
-    File::create(path)
-        .expect("create")
-        .set_len(bytes)
-        .expect("truncate");
-}
-
-fn age(path: &Path, days: u64) {
-    let when = SystemTime::now() - Duration::from_secs(days * 86_400);
-    File::options()
-        .write(true)
-        .open(path)
-        .expect("open")
-        .set_modified(when)
-        .expect("set mtime");
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    fs::canonicalize(path).expect("canonical")
-}
+use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn allocated_size_not_apparent_size_decides_large() {
@@ -323,115 +248,4 @@ async fn an_empty_tree_gets_one_low_health_check_naming_the_path() {
     assert_eq!(recs[0].details["scanned_files"], 0);
     assert_eq!(recs[0].details["scanned_path"], root.display().to_string());
     assert!(recs[0].description.contains(&root.display().to_string()));
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn bad_paths_are_errors_not_healthy_reports() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = canonical(tmp.path());
-    let allowed = root.join("allowed");
-    let secret = root.join("secret");
-    write_real(&secret.join("big"), 2 * MIB);
-    write_real(&allowed.join("file"), 10);
-    fs::create_dir(root.join("allowed2")).expect("mkdir");
-    symlink(&secret, allowed.join("link")).expect("symlink");
-    let provider = provider_for(&allowed, 1.0);
-
-    for (path, reason) in [
-        (allowed.join("missing"), "does not exist"),
-        (allowed.join("file"), "not a directory"),
-        (allowed.join("../secret"), "outside the allowed roots"),
-        (allowed.join("link"), "outside the allowed roots"),
-        (root.join("allowed2"), "outside the allowed roots"),
-        (PathBuf::from("/"), "outside the allowed roots"),
-    ] {
-        let err = provider
-            .analyze(None, &AnalysisKind::disk(&path))
-            .await
-            .expect_err("refused");
-        assert!(
-            matches!(err, ProviderError::PathNotAllowed { .. }),
-            "{path:?}: {err:?}"
-        );
-        assert!(err.is_bad_input());
-        assert!(err.to_string().contains(reason), "{path:?}: {err}");
-        let resolved = provider.resolve_disk_path(&path);
-        assert!(resolved.is_err(), "{path:?}");
-    }
-    assert_eq!(
-        provider.resolve_disk_path(&allowed).expect("allowed"),
-        allowed
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn progress_reports_the_scanned_path_and_files() {
-    use std::sync::{Arc, Mutex};
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = canonical(tmp.path());
-    for i in 0..1234 {
-        fs::write(root.join(format!("f{i}")), b"x").expect("write");
-    }
-    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = Arc::clone(&seen);
-    let provider = provider_for(&root, 1.0).with_progress(Arc::new(move |m: &str| {
-        sink.lock().expect("lock").push(m.to_owned());
-    }));
-    scan(&provider, &root).await;
-    let seen = seen.lock().expect("lock");
-    let expected = format!("Scanning {}... 1,234 files", root.display());
-    assert!(seen.contains(&expected), "{seen:?}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn dropping_the_analysis_stops_the_walk_early() {
-    use std::sync::mpsc;
-    use std::sync::{Arc, Mutex};
-
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = canonical(tmp.path());
-    for i in 0..500 {
-        fs::create_dir_all(root.join(format!("d{i:03}/e"))).expect("mkdir");
-    }
-
-    let (started_tx, started_rx) = mpsc::channel::<()>();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let started_tx = Mutex::new(Some(started_tx));
-    let release_rx = Mutex::new(release_rx);
-    let messages = Arc::new(Mutex::new(Vec::<String>::new()));
-    let marker = Arc::new(());
-    let alive = Arc::downgrade(&marker);
-    let recorded = Arc::clone(&messages);
-    let provider = provider_for(&root, 1.0).with_progress(Arc::new(move |m: &str| {
-        let _keep = &marker;
-        recorded.lock().expect("lock").push(m.to_owned());
-        // The first report waits until the test has dropped the analysis.
-        if let Some(tx) = started_tx.lock().expect("lock").take() {
-            let _ = tx.send(());
-            let _ = release_rx.lock().expect("lock").recv();
-        }
-    }));
-
-    let kind = AnalysisKind::disk(&root);
-    let analysis = provider.analyze(None, &kind);
-    let waited = tokio::time::timeout(Duration::from_millis(200), analysis).await;
-    assert!(waited.is_err(), "the walk is held at its first report");
-    started_rx.recv().expect("the walk started");
-    drop(provider);
-    release_tx.send(()).expect("release the walk");
-
-    // The blocking task owns the last reference to the callback.
-    for _ in 0..1000 {
-        if alive.upgrade().is_none() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(alive.upgrade().is_none(), "the walk ended");
-    let messages = messages.lock().expect("lock");
-    assert_eq!(
-        messages.len(),
-        1,
-        "no further progress, no final count: {messages:?}"
-    );
 }
