@@ -269,7 +269,7 @@ fn kinds(args: &RecommendArgs) -> Vec<AnalysisKind> {
 fn describe(kind: &AnalysisKind, incident: Option<&Incident>) -> String {
     let base = match kind {
         AnalysisKind::Automatic => match incident {
-            Some(incident) => return format!("analysis of incident {}", incident.id),
+            Some(incident) => return format!("analysis of {}", incident.summary()),
             None => return "general scan".to_owned(),
         },
         AnalysisKind::Disk { path: Some(path) } => {
@@ -331,7 +331,7 @@ mod tests {
         assert_eq!(describe(&AnalysisKind::Automatic, None), "general scan");
         assert_eq!(
             describe(&AnalysisKind::Automatic, Some(&incident)),
-            "analysis of incident 4"
+            "analysis of incident 4: x"
         );
         assert_eq!(
             describe(&AnalysisKind::disk("/var"), Some(&incident)),
