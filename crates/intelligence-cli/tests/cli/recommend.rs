@@ -143,7 +143,10 @@ fn an_incident_is_analysed_and_linked_to_the_record() {
             .all(|rec| rec["incident_id"].as_i64().map(|i| i.to_string()) == Some(id.clone()))
     );
 
-    let runs = env.runs();
+    env.json(&["recommend", "--memory"]);
+    let about = env.json(&["runs", "list", "--incident-id", &id]);
+    let runs = about["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1, "only the incident's run: {about}");
     assert_eq!(
         runs[0]["incident_id"].as_i64().map(|i| i.to_string()),
         Some(id)
