@@ -65,7 +65,8 @@ fn mask_word<'a>(word: &'a str, mask_next: &mut bool) -> Cow<'a, str> {
             return Cow::Borrowed(word);
         }
         *mask_next = false;
-        if !bare.is_empty() && !bare.starts_with('-') {
+        // A value may start with `-`; only a long option ends the wait.
+        if !bare.is_empty() && !is_long_option(bare) {
             return Cow::Borrowed(MASK);
         }
     }
@@ -114,6 +115,11 @@ fn mask_word<'a>(word: &'a str, mask_next: &mut bool) -> Cow<'a, str> {
     mask_url(word)
 }
 
+fn is_long_option(word: &str) -> bool {
+    word.strip_prefix("--")
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+}
+
 fn is_auth_scheme(word: &str) -> bool {
     AUTH_SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
 }
@@ -138,18 +144,24 @@ fn mask_url(word: &str) -> Cow<'_, str> {
     if let Some(scheme_end) = word.find("://") {
         let authority_start = scheme_end + 3;
         let rest = &word[authority_start..];
-        let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        if let Some(at) = rest[..authority_len].rfind('@') {
+        // Passwords are not always percent-encoded, so the credentials run
+        // to the last `@`, as long as they look like `user:pass` or a bare
+        // token (an `@` further along a path, as in `/@scope/pkg`, is not
+        // a credential).
+        if let Some(at) = rest.rfind('@') {
             let userinfo = &rest[..at];
             let masked = match userinfo.split_once(':') {
-                Some((user, _)) => format!("{user}:{MASK}"),
-                None => MASK.to_owned(),
+                Some((user, _)) => Some(format!("{user}:{MASK}")),
+                None if !userinfo.contains(['/', '?', '#']) => Some(MASK.to_owned()),
+                None => None,
             };
-            out = Cow::Owned(format!(
-                "{}{masked}{}",
-                &word[..authority_start],
-                &rest[at..]
-            ));
+            if let Some(masked) = masked {
+                out = Cow::Owned(format!(
+                    "{}{masked}{}",
+                    &word[..authority_start],
+                    &rest[at..]
+                ));
+            }
         }
     }
     if let Some(query_start) = out.find('?') {
@@ -266,5 +278,35 @@ mod tests {
             OsString::from_vec(vec![b'a', 0xff, b'b']),
         ];
         assert_eq!(redact_cmdline(&args), "cat a\u{fffd}b");
+    }
+
+    proptest::proptest! {
+        /// Whatever the secret, in whichever of the known places, it never
+        /// appears in the output.
+        #[test]
+        fn a_secret_never_survives(
+            secret in "[A-Za-z0-9_.+/=-][A-Za-z0-9_.+/=]{3,39}",
+            place in 0_usize..8,
+            before in proptest::collection::vec("[a-z./]{1,12}", 0..4),
+        ) {
+            let pair: Vec<String> = match place {
+                0 => vec![format!("--api-key={secret}")],
+                1 => vec!["--password".into(), secret.clone()],
+                2 => vec![format!("PGPASSWORD={secret}")],
+                3 => vec![format!("https://user:{secret}@db.example:5432/x")],
+                4 => vec!["-H".into(), format!("Authorization: Bearer {secret}")],
+                5 => vec![format!("https://h/p?access_token={secret}&x=1")],
+                6 => vec!["sh".into(), "-c".into(), format!("run --token {secret} now")],
+                _ => vec![format!("--client-secret={secret}")],
+            };
+            let args: Vec<OsString> = before
+                .iter()
+                .cloned()
+                .chain(pair)
+                .map(OsString::from)
+                .collect();
+            let out = redact_cmdline(&args);
+            proptest::prop_assert!(!out.contains(&secret), "{out}");
+        }
     }
 }
