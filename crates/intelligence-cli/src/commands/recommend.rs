@@ -184,14 +184,10 @@ async fn analyse(
 
 /// The error for Ctrl-C, once the cancelled record had its moment to land.
 async fn interrupted(store: Option<&intelligence_store::Store>, run_id: RunId) -> CliError {
-    let closed = match store {
-        Some(store) => wait_closed(store, run_id).await,
-        None => false,
-    };
-    let what = if closed {
-        "recorded as cancelled"
-    } else {
-        "not recorded as cancelled; `intelligence runs reap` will close it"
+    let what = match store {
+        None => "not recorded (no database)",
+        Some(store) if wait_closed(store, run_id).await => "recorded as cancelled",
+        Some(_) => "not yet recorded as cancelled; `intelligence runs reap` closes it later",
     };
     CliError {
         code: Code::Interrupted,
