@@ -169,3 +169,67 @@ fn openai_without_an_incident_answers_nothing_and_is_recorded() {
     assert_eq!(runs[0]["provider"], "openai");
     assert_eq!(runs[0]["status"], "succeeded");
 }
+
+#[test]
+fn all_prints_what_succeeded_and_exits_with_the_failure() {
+    let env = Env::new();
+    let output = env
+        .cmd()
+        .args(["recommend", "--all", "--path", "/etc"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("memory analysis (run "), "{text}");
+    assert!(text.contains("\ncpu analysis (run "), "{text}");
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: disk analysis of /etc failed: "),
+        "{err}"
+    );
+
+    let mut statuses: Vec<(String, String)> = env
+        .runs()
+        .iter()
+        .map(|run| {
+            (
+                run["analysis_kind"].as_str().expect("kind").to_owned(),
+                run["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            ("cpu".to_owned(), "succeeded".to_owned()),
+            ("disk".to_owned(), "failed".to_owned()),
+            ("memory".to_owned(), "succeeded".to_owned()),
+        ]
+    );
+
+    let report = env.json(&["recommend", "--memory"]);
+    assert!(
+        report["analyses"][0].get("error").is_none(),
+        "no error key on success"
+    );
+}
+
+#[test]
+fn all_with_json_reports_the_failed_analysis() {
+    let env = Env::new();
+    let output = env
+        .cmd()
+        .args(["recommend", "--all", "--path", "/etc", "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["analyses"][2]["kind"], "disk");
+    assert_eq!(report["analyses"][2]["error"]["type"], "path_not_allowed");
+    assert_eq!(
+        report["analyses"][2]["recommendations"],
+        serde_json::json!([])
+    );
+}
