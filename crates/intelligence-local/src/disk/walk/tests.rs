@@ -265,3 +265,71 @@ fn old_files_can_be_limited_to_some_directories() {
     );
     assert_eq!(out.old_count, 2);
 }
+
+/// Allocated size of `path` and everything below it, the slow way.
+fn du(path: &Path) -> u64 {
+    let meta = fs::symlink_metadata(path).expect("meta");
+    let own = meta.blocks() * 512;
+    if !meta.is_dir() {
+        return own;
+    }
+    own + fs::read_dir(path)
+        .expect("list")
+        .map(|e| du(&e.expect("entry").path()))
+        .sum::<u64>()
+}
+
+/// Every large item below `root`, by a second, naive walk.
+fn naive_large(dir: &Path, depth: usize, threshold: u64, out: &mut Vec<(PathBuf, u64)>) {
+    for entry in fs::read_dir(dir).expect("list") {
+        let path = entry.expect("entry").path();
+        let size = du(&path);
+        if path.is_dir() {
+            if depth < LARGE_DIR_DEPTH && size > threshold {
+                out.push((path.clone(), size));
+            }
+            naive_large(&path, depth + 1, threshold, out);
+        } else if size > threshold {
+            out.push((path, size));
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// On random trees, the count and the total of large items agree with a
+    /// naive oracle: every large item counted, and the total adds up the
+    /// outermost ones only.
+    #[test]
+    fn totals_match_a_naive_oracle(
+        files in proptest::collection::vec(
+            (proptest::collection::vec(0_u8..3, 0..6), 0_usize..12),
+            1..16,
+        ),
+    ) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = fs::canonicalize(tmp.path()).expect("canonical");
+        for (i, (dirs, blocks)) in files.iter().enumerate() {
+            let mut path = root.clone();
+            for d in dirs {
+                path.push(format!("d{d}"));
+            }
+            write_real(&path.join(format!("f{i}")), blocks * 64 * 1024);
+        }
+        let threshold_mb = 0.25;
+        let threshold = 256 * 1024;
+        let out = run(&RealFs, &root, &spec(threshold_mb));
+
+        let mut expected = Vec::new();
+        naive_large(&root, 0, threshold, &mut expected);
+        let outermost: u64 = expected
+            .iter()
+            .filter(|(p, _)| !expected.iter().any(|(q, _)| q != p && p.starts_with(q)))
+            .map(|(_, size)| size)
+            .sum();
+        proptest::prop_assert_eq!(out.large_count, expected.len() as u64);
+        proptest::prop_assert_eq!(out.large_total, outermost);
+        proptest::prop_assert_eq!(out.root_total, du(&root));
+    }
+}
