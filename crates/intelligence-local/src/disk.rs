@@ -72,7 +72,18 @@ pub(crate) fn analyze<R: DirReader>(
         cross_filesystems: settings.cross_filesystems,
         now_secs,
     };
+    let started = std::time::Instant::now();
     let scan = walk(reader, root, &spec, progress, cancel)?;
+    tracing::debug!(
+        path = %root.display(),
+        files = scan.files,
+        dirs = scan.dirs,
+        unreadable = scan.unreadable,
+        vanished = scan.vanished,
+        other_filesystem = scan.other_filesystem,
+        duration_ms = started.elapsed().as_millis(),
+        "disk walk finished"
+    );
 
     let mut extra_old = Vec::new();
     if let Some(paths) = &scan_paths
@@ -234,7 +245,7 @@ pub(crate) fn recommend(
                     "path": file.path.display().to_string(),
                     "size_mb": round2(*bytes as f64 / MIB),
                     "days_old": days_since(report.now_secs, file.mtime_secs),
-                    "file_type": file.kind.kind().as_str(),
+                    "file_type": file.kind.as_str(),
                 })
             })
             .collect();

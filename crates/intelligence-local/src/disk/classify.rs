@@ -18,7 +18,7 @@
 use std::ffi::OsStr;
 
 /// What kind of old file it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileKind {
     /// A log or a rotated log.
     Log,

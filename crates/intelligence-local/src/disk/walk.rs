@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-pub(crate) use spec::{DirReader, FileKindOrd, LargeItem, OldFile, RealFs, WalkOutcome, WalkSpec};
+pub(crate) use spec::{DirReader, LargeItem, OldFile, RealFs, WalkOutcome, WalkSpec};
 
 use crate::disk::classify::{FileKind, classify, dir_hint};
 use crate::disk::top::Top;
@@ -327,7 +327,7 @@ impl Walker<'_> {
         {
             self.out.old_count += 1;
             self.out.old_total += meta.len();
-            let kind = FileKindOrd::new(classify(&entry.file_name(), frame.hint));
+            let kind = classify(&entry.file_name(), frame.hint);
             self.old.push(
                 meta.len(),
                 OldFile {

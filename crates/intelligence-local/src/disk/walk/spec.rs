@@ -60,31 +60,7 @@ pub(crate) struct LargeItem {
 pub(crate) struct OldFile {
     pub path: PathBuf,
     pub mtime_secs: i64,
-    pub kind: FileKindOrd,
-}
-
-/// [`FileKind`] with an order, so that it can sit in a [`Top`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct FileKindOrd(u8);
-
-impl FileKindOrd {
-    pub(crate) fn new(kind: FileKind) -> Self {
-        Self(match kind {
-            FileKind::Log => 0,
-            FileKind::Cache => 1,
-            FileKind::Temp => 2,
-            FileKind::Other => 3,
-        })
-    }
-
-    pub(crate) fn kind(self) -> FileKind {
-        match self.0 {
-            0 => FileKind::Log,
-            1 => FileKind::Cache,
-            2 => FileKind::Temp,
-            _ => FileKind::Other,
-        }
-    }
+    pub kind: FileKind,
 }
 
 /// What a walk found. Sizes in bytes.
