@@ -45,6 +45,8 @@ pub fn run(out: &mut dyn Write, run: &AnalysisRun) -> io::Result<()> {
         run.status.as_str()
     )?;
     for (name, value) in fields {
+        // An empty column reads as "-", as a missing one does.
+        let value = if value.is_empty() { "-" } else { &value };
         writeln!(out, "{name:>15}: {value}")?;
     }
 
@@ -115,4 +117,42 @@ pub fn incident(out: &mut dyn Write, incident: &Incident) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use intelligence_core::{NewRun, RunFailed, RunId};
+
+    #[test]
+    fn a_failed_run_shows_its_error_and_no_trailing_spaces() {
+        let new = NewRun {
+            id: RunId::new(),
+            trace_id: "t-1".into(),
+            pipeline_run_id: String::new(),
+            provider: "local".into(),
+            provider_config: serde_json::json!({}),
+            incident_id: None,
+            analysis_kind: "disk".into(),
+            input_summary: "disk /etc".into(),
+            checker_output_ref: String::new(),
+            created_at: chrono::Utc::now(),
+        };
+        let mut record = AnalysisRun::from_new(&new);
+        record.apply_failed(&RunFailed {
+            error_type: "path_not_allowed".into(),
+            error_message: "path \"/etc\" is not allowed".into(),
+            completed_at: chrono::Utc::now(),
+            duration_ms: 1,
+        });
+        let mut out = Vec::new();
+        run(&mut out, &record).expect("write");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.contains("     error type: path_not_allowed\n"),
+            "{text}"
+        );
+        assert!(text.contains("pipeline run id: -\n"), "{text}");
+        assert!(text.lines().all(|line| !line.ends_with(' ')), "{text}");
+    }
 }
