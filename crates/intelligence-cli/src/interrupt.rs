@@ -23,6 +23,8 @@ pub enum Raced<T> {
 }
 
 /// Runs `future` until it finishes or Ctrl-C is pressed.
+// TODO: once installed, Tokio's handler swallows a Ctrl-C that arrives after
+// the last analysis (while printing); harmless as printing is quick.
 pub async fn or_interrupt<F: Future>(future: F) -> Raced<F::Output> {
     tokio::select! {
         output = future => Raced::Done(output),
