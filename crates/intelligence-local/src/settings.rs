@@ -15,7 +15,7 @@ use crate::error::LocalError;
 /// paths and roots are never taken from a request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalSettings {
-    /// How many processes to list in memory and CPU analyses.
+    /// How many processes to list in memory and CPU analyses; at least 1.
     pub top_n: usize,
     /// A file or directory whose allocated size is over this many MiB is
     /// "large"; fractions are honoured exactly.
@@ -56,9 +56,12 @@ impl Default for LocalSettings {
 }
 
 impl LocalSettings {
-    /// Checks that the numbers are usable: `threshold_mb` and `old_days`
-    /// finite and not negative.
+    /// Checks that the numbers are usable: `top_n` at least 1,
+    /// `threshold_mb` and `old_days` finite and not negative.
     pub fn validate(&self) -> Result<(), ProviderError> {
+        if self.top_n == 0 {
+            return Err(invalid("top_n", "must be at least 1, got 0".into()));
+        }
         check_non_negative("threshold_mb", self.threshold_mb)?;
         check_non_negative("old_days", self.old_days)?;
         Ok(())
@@ -199,6 +202,7 @@ mod tests {
             (json!({"old_days": -0.5}), "old_days"),
             (json!({"threshold_mb": "100"}), "threshold_mb"),
             (json!({"top_n": -3}), "top_n"),
+            (json!({"top_n": 0}), "top_n"),
             (json!({"top_n": 2.5}), "top_n"),
             (json!({"top_n": "ten"}), "top_n"),
             (json!([1, 2]), "provider_config"),
