@@ -20,7 +20,14 @@ async fn bad_paths_are_errors_not_healthy_reports() {
     write_real(&allowed.join("file"), 10);
     fs::create_dir(root.join("allowed2")).expect("mkdir");
     symlink(&secret, allowed.join("link")).expect("symlink");
-    let provider = provider_for(&allowed, 1.0);
+    // Progress is reported from the first directory a walk opens: none may
+    // arrive for a refused path.
+    let reports = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let recorder = std::sync::Arc::clone(&reports);
+    let provider =
+        provider_for(&allowed, 1.0).with_progress(std::sync::Arc::new(move |m: &str| {
+            recorder.lock().expect("lock").push(m.to_owned());
+        }));
 
     for (path, reason) in [
         (allowed.join("missing"), "does not exist"),
@@ -43,6 +50,7 @@ async fn bad_paths_are_errors_not_healthy_reports() {
         let resolved = provider.resolve_disk_path(&path);
         assert!(resolved.is_err(), "{path:?}");
     }
+    assert!(reports.lock().expect("lock").is_empty(), "nothing was read");
     assert_eq!(
         provider.resolve_disk_path(&allowed).expect("allowed"),
         allowed
