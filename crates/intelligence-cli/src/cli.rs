@@ -73,8 +73,21 @@ pub enum Command {
 
     /// Apply pending database migrations
     Migrate,
-    // `serve` (the HTTP views) joins here as `Serve(ServeArgs)`, dispatched
-    // from `commands::dispatch`, once intelligence-views exists.
+
+    /// Serve the HTTP views: the JSON endpoints and the audit-run pages
+    Serve(ServeArgs),
+}
+
+/// `intelligence serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; a non-loopback address needs a token
+    #[arg(long, value_name = "ADDR", default_value_t = intelligence_views::DEFAULT_BIND)]
+    pub bind: std::net::SocketAddr,
+
+    /// A bearer token every request must carry (prefer the environment variable: flags show in `ps`)
+    #[arg(long, env = intelligence_views::TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
 }
 
 /// `intelligence recommend`.

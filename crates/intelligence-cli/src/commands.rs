@@ -6,6 +6,7 @@ mod migrate;
 mod providers;
 mod recommend;
 mod runs;
+mod serve;
 
 use std::io::{self, Write};
 use std::time::Duration;
@@ -21,6 +22,14 @@ pub fn dispatch(cli: Cli) -> CliResult {
     match cli.command {
         // Listing providers needs neither a runtime nor the database.
         Command::Providers => providers::run(&global),
+        // A server uses every core; the other commands need one thread.
+        Command::Serve(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(serve::run(&global, args))
+        }
         command => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -42,7 +51,7 @@ async fn dispatch_async(global: &GlobalArgs, command: Command) -> CliResult {
         Command::Incidents(command) => incidents::run(global, command).await,
         Command::Migrate => migrate::run(global),
         Command::Providers => providers::run(global),
-        // `Command::Serve(args) => serve::run(global, args).await` goes here.
+        Command::Serve(args) => serve::run(global, args).await,
     }
 }
 

@@ -16,4 +16,5 @@ mod cli {
     mod providers;
     mod recommend;
     mod runs;
+    mod serve;
 }

@@ -1,0 +1,86 @@
+//! `intelligence serve`: refuses an open bind without a token, and serves the
+//! views on the same database the other commands write.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::support::{Env, stderr};
+
+#[test]
+fn a_non_loopback_bind_without_a_token_is_a_usage_error() {
+    let env = Env::new();
+    let output = env
+        .cmd()
+        .args(["serve", "--bind", "0.0.0.0:0"])
+        .env_remove("INTELLIGENCE_TOKEN")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("token"), "{}", stderr(&output));
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn get(port: u16, path: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+#[test]
+fn serves_the_runs_the_cli_recorded() {
+    let env = Env::new();
+    env.cmd().args(["recommend", "--memory"]).assert().success();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("intelligence"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &env.db)
+        .env("NO_COLOR", "1")
+        .env_remove("INTELLIGENCE_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut banner = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut banner)
+        .expect("banner");
+    let _server = Killed(child);
+    assert!(banner.contains("serving"), "{banner}");
+
+    let mut health = String::new();
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            health = get(port, "/intelligence/health/");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+
+    let runs = get(port, "/intelligence/runs/");
+    assert!(runs.starts_with("HTTP/1.1 200"), "{runs}");
+    assert!(runs.contains("\"analysis_kind\":\"memory\""), "{runs}");
+}
