@@ -235,6 +235,14 @@ pub fn shown(endpoint: &Url) -> String {
     url.to_string()
 }
 
+/// Whether the endpoint is the public OpenAI API, which answers every
+/// request without a key with 401.
+pub fn is_public_api(endpoint: &Url) -> bool {
+    endpoint
+        .host_str()
+        .is_some_and(|host| host.eq_ignore_ascii_case("api.openai.com"))
+}
+
 fn transport_error(err: reqwest::Error, endpoint: &Url, timeout: Duration) -> OpenAiError {
     if err.is_timeout() {
         OpenAiError::Timeout {
@@ -314,6 +322,14 @@ mod tests {
 
         assert!(completion(&json!({"choices": []})).is_err());
         assert!(completion(&json!([1])).is_err());
+    }
+
+    #[test]
+    fn only_the_public_host_is_the_public_api() {
+        let public = Url::parse("https://api.openai.com/v1/chat/completions").expect("url");
+        let local = Url::parse("http://127.0.0.1:8080/v1/chat/completions").expect("url");
+        assert!(is_public_api(&public));
+        assert!(!is_public_api(&local));
     }
 
     #[test]

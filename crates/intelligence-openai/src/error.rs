@@ -24,6 +24,14 @@ pub enum OpenAiError {
         reason: String,
     },
 
+    /// The public OpenAI API was configured without an API key: no request
+    /// is sent, since it could only answer 401.
+    #[error("no api key: set OPENAI_API_KEY to use {endpoint}")]
+    MissingApiKey {
+        /// The chat completions URL.
+        endpoint: String,
+    },
+
     /// The HTTP client could not be built (TLS initialisation).
     #[error("could not build the http client: {0}")]
     Client(String),
@@ -92,7 +100,7 @@ impl OpenAiError {
     /// `http_<status>`, `upstream`, `no_content`, `refusal`, `truncated`.
     pub fn error_type(&self) -> String {
         match self {
-            Self::InvalidSetting { .. } => "config".to_owned(),
+            Self::InvalidSetting { .. } | Self::MissingApiKey { .. } => "config".to_owned(),
             Self::Client(_) => "client".to_owned(),
             Self::Connect { .. } => "connect".to_owned(),
             Self::Timeout { .. } => "timeout".to_owned(),
@@ -108,7 +116,9 @@ impl OpenAiError {
 impl From<OpenAiError> for ProviderError {
     fn from(err: OpenAiError) -> Self {
         match err {
-            OpenAiError::InvalidSetting { .. } => Self::Config(err.to_string()),
+            OpenAiError::InvalidSetting { .. } | OpenAiError::MissingApiKey { .. } => {
+                Self::Config(err.to_string())
+            }
             OpenAiError::Timeout { timeout, .. } => Self::Timeout(timeout),
             OpenAiError::Status {
                 status, message, ..

@@ -192,6 +192,13 @@ impl Provider for OpenAiProvider {
             return Ok(Analysis::default());
         };
 
+        if self.settings.api_key.is_none() && api::is_public_api(&self.endpoint) {
+            let err = OpenAiError::MissingApiKey {
+                endpoint: api::shown(&self.endpoint),
+            };
+            return Ok(self.fallback(&err, incident.id, None, TokenUsage::default()));
+        }
+
         let started = Instant::now();
         let user = prompt::user_prompt(incident, kind);
         tracing::debug!(

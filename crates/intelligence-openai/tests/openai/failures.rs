@@ -138,3 +138,17 @@ async fn an_oversized_reply_is_refused_not_buffered() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn the_public_api_without_a_key_falls_back_without_a_request() {
+    // The default base URL is the public API; no request may leave for it,
+    // so the fallback must come before any connection attempt.
+    let settings = OpenAiSettings {
+        api_key: None,
+        ..OpenAiSettings::default()
+    };
+    let analysis = support::analyze(settings).await;
+    let message = assert_fallback(&analysis, "config");
+    assert!(message.contains("OPENAI_API_KEY"), "{message}");
+    assert_eq!(analysis.model, None);
+}
