@@ -5,6 +5,11 @@
 //! resolved) and must then lie inside one allowed root, compared component
 //! by component: `/usr2` is not inside `/usr`. A root of `/` permits only
 //! `/` itself, the whole-machine scan; it does not open every path.
+//!
+//! Before anything is read, the path is also normalised lexically (`.` and
+//! `..` folded, relative paths joined to the working directory) and refused
+//! when that form lies outside every root: a refused path then says nothing
+//! about what exists there (no "does not exist" versus "not allowed" probe).
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +48,7 @@ impl AllowedRoots {
             .join(", ");
         Self {
             roots,
+            configured: configured.iter().filter_map(|r| lexical_absolute(r)).collect(),
             whole_machine,
             display,
         }
@@ -52,6 +58,11 @@ impl AllowedRoots {
     /// canonical directory inside one root. Resolving looks only at the
     /// path's own components; nothing below it is read before the check.
     pub(crate) fn resolve(&self, path: &Path) -> Result<PathBuf, LocalError> {
+        if let Some(lexical) = lexical_absolute(path)
+            && !self.permits_lexically(&lexical)
+        {
+            return Err(self.outside(path));
+        }
         let canonical =
             std::fs::canonicalize(path).map_err(|source| LocalError::PathUnresolvable {
                 path: path.to_owned(),
@@ -66,6 +77,18 @@ impl AllowedRoots {
             });
         }
         Ok(canonical)
+    }
+
+    /// The lexical check: inside a root as configured or as canonicalised
+    /// (a configured root may itself be a symlink).
+    fn permits_lexically(&self, lexical: &Path) -> bool {
+        if lexical == Path::new("/") {
+            return self.whole_machine;
+        }
+        self.roots
+            .iter()
+            .chain(self.configured.iter())
+            .any(|root| root != Path::new("/") && lexical.starts_with(root))
     }
 
     fn permits(&self, canonical: &Path) -> bool {
@@ -85,6 +108,30 @@ impl AllowedRoots {
 
 /// `path` with a leading `~` replaced by `$HOME`; `None` when it starts with
 /// `~` and there is no home.
+/// `path` made absolute against the working directory with `.` and `..`
+/// folded, without touching the filesystem; `None` when there is no working
+/// directory to join a relative path to.
+fn lexical_absolute(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut out = PathBuf::from("/");
+    for component in joined.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    Some(out)
+}
+
 pub(crate) fn expand_home(path: &Path) -> Option<PathBuf> {
     match path.strip_prefix("~") {
         Ok(rest) => {
@@ -152,6 +199,40 @@ mod tests {
                 "{path:?}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_missing_path_outside_the_roots_is_refused_as_outside() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let allowed = tmp.path().join("allowed");
+        std::fs::create_dir_all(&allowed).expect("mkdir");
+        let r = roots(&allowed, &[]);
+        for path in [
+            tmp.path().join("elsewhere/does-not-exist"),
+            allowed.join("../nowhere"),
+        ] {
+            let err = r.resolve(&path).expect_err("outside");
+            assert!(
+                matches!(err, LocalError::OutsideAllowedRoots { .. }),
+                "{path:?}: {err}"
+            );
+        }
+        let err = r
+            .resolve(&allowed.join("missing"))
+            .expect_err("inside but missing");
+        assert!(
+            matches!(err, LocalError::PathUnresolvable { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lexical_normalisation_folds_dots() {
+        assert_eq!(
+            lexical_absolute(Path::new("/a/./b/../c/..")),
+            Some(PathBuf::from("/a"))
+        );
+        assert_eq!(lexical_absolute(Path::new("/../..")), Some(PathBuf::from("/")));
     }
 
     #[test]

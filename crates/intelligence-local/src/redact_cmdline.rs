@@ -27,6 +27,8 @@ pub const MAX_CMDLINE_CHARS: usize = 200;
 /// Extra name parts that make a flag or variable sensitive here.
 const EXTRA_SENSITIVE_PARTS: [&str; 2] = ["pass", "pwd"];
 
+// TODO: short password flags (`mysql -pSECRET`) are not masked; `-p` means port or parents elsewhere.
+
 /// Words after which the next word is a credential (`Bearer abc`).
 const AUTH_SCHEMES: [&str; 4] = ["bearer", "basic", "digest", "negotiate"];
 

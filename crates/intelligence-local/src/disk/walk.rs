@@ -63,6 +63,8 @@ struct PendingDir {
     blocks_bytes: u64,
 }
 
+// TODO: walk sibling subtrees on a second thread; one thread is level with `du`, two could halve it.
+
 /// Walks the tree below `root` once.
 ///
 /// `progress` is called with messages such as `Scanning /var/log... 12,000
