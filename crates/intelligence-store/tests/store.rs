@@ -9,6 +9,7 @@ mod store {
     pub mod incidents;
     pub mod lifecycle;
     pub mod migrations;
+    pub mod module_docs;
     pub mod queries;
     pub mod support;
 }
