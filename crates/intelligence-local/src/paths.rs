@@ -20,6 +20,8 @@ use crate::error::LocalError;
 pub(crate) struct AllowedRoots {
     /// Canonical roots other than `/`; a root that does not exist is left out.
     roots: Vec<PathBuf>,
+    /// The roots as configured, `..` folded, for the lexical check.
+    configured: Vec<PathBuf>,
     /// Whether `/` itself may be scanned.
     whole_machine: bool,
     /// The roots as configured, for error messages.
@@ -48,7 +50,10 @@ impl AllowedRoots {
             .join(", ");
         Self {
             roots,
-            configured: configured.iter().filter_map(|r| lexical_absolute(r)).collect(),
+            configured: configured
+                .iter()
+                .filter_map(|r| lexical_absolute(r))
+                .collect(),
             whole_machine,
             display,
         }
@@ -220,10 +225,7 @@ mod tests {
         let err = r
             .resolve(&allowed.join("missing"))
             .expect_err("inside but missing");
-        assert!(
-            matches!(err, LocalError::PathUnresolvable { .. }),
-            "{err}"
-        );
+        assert!(matches!(err, LocalError::PathUnresolvable { .. }), "{err}");
     }
 
     #[test]
@@ -232,7 +234,10 @@ mod tests {
             lexical_absolute(Path::new("/a/./b/../c/..")),
             Some(PathBuf::from("/a"))
         );
-        assert_eq!(lexical_absolute(Path::new("/../..")), Some(PathBuf::from("/")));
+        assert_eq!(
+            lexical_absolute(Path::new("/../..")),
+            Some(PathBuf::from("/"))
+        );
     }
 
     #[test]
