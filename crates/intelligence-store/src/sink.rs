@@ -14,6 +14,9 @@ use crate::models::{RunRow, json_text, to_db};
 use crate::schema::analysis_runs::dsl as runs;
 use crate::store::{Store, with_conn};
 
+/// The statuses `mark_started` may move to `running`.
+const STARTABLE: [&str; 2] = ["pending", "running"];
+
 fn sink_error(err: StoreError) -> SinkError {
     SinkError::with_source(err.to_string(), err)
 }
@@ -30,6 +33,9 @@ fn expect_one(id: RunId, step: &str, updated: usize) -> Result<(), SinkError> {
 
 #[async_trait]
 impl AuditSink for Store {
+    // TODO: a create whose INSERT committed but whose reply was lost with the
+    // connection is retried and fails on the duplicate id: the record then
+    // stays pending until reaped. Rare (PostgreSQL only); needs an idempotent insert.
     async fn create(&self, run: &NewRun) -> Result<(), SinkError> {
         let row = RunRow::from_run(&AnalysisRun::from_new(run)).map_err(sink_error)?;
         self.blocking("create run", move |store| {
@@ -57,7 +63,9 @@ impl AuditSink for Store {
                         diesel::update(
                             runs::analysis_runs
                                 .find(&key)
-                                .filter(runs::status.eq(RunStatus::Pending.as_str())),
+                                // `running` too, so that repeating the step (the
+                                // PostgreSQL retry after a lost connection) is a no-op.
+                                .filter(runs::status.eq_any(STARTABLE)),
                         )
                         .set((
                             runs::status.eq(RunStatus::Running.as_str()),
