@@ -116,13 +116,52 @@ fn targets(dir: &tempfile::TempDir) -> Vec<(String, Target)> {
         targets.push((name.into(), Target::Store(Arc::new(store))));
     }
     match std::env::var("INTELLIGENCE_TEST_DATABASE_URL") {
-        Ok(url) => match Store::open(&url) {
-            Ok(store) => targets.push(("postgres".into(), Target::Store(Arc::new(store)))),
-            Err(err) => eprintln!("postgres skipped: {err}"),
-        },
+        Ok(url) => {
+            match bench_schema(&url).and_then(|url| Store::open(&url).map_err(|e| e.to_string())) {
+                Ok(store) => targets.push(("postgres".into(), Target::Store(Arc::new(store)))),
+                Err(err) => eprintln!("postgres skipped: {err}"),
+            }
+        }
         Err(_) => eprintln!("postgres skipped: INTELLIGENCE_TEST_DATABASE_URL is not set"),
     }
     targets
+}
+
+/// The schema the benchmark writes to, so that it leaves the server's
+/// other schemas alone; dropped (with everything in it) when the process
+/// starts the next time, and by [`drop_bench_schemas`] at the end.
+const BENCH_SCHEMA: &str = "intelligence_store_bench";
+
+/// A fresh [`BENCH_SCHEMA`] and the URL that writes to it.
+#[cfg(feature = "postgres")]
+fn bench_schema(url: &str) -> Result<String, String> {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    diesel::sql_query(format!("DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE"))
+        .execute(&mut conn)
+        .map_err(|e| e.to_string())?;
+    diesel::sql_query(format!("CREATE SCHEMA {BENCH_SCHEMA}"))
+        .execute(&mut conn)
+        .map_err(|e| e.to_string())?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{sep}options=-csearch_path%3D{BENCH_SCHEMA}"))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn bench_schema(_url: &str) -> Result<String, String> {
+    Err("built without the `postgres` feature".into())
+}
+
+/// Drops [`BENCH_SCHEMA`] after the last group.
+fn drop_bench_schemas(_c: &mut Criterion) {
+    #[cfg(feature = "postgres")]
+    if let Ok(url) = std::env::var("INTELLIGENCE_TEST_DATABASE_URL") {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        if let Ok(mut conn) = PgConnection::establish(&url) {
+            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE"))
+                .execute(&mut conn);
+        }
+    }
 }
 
 /// Runs `runs` runs one after the other; returns the time they took.
@@ -219,6 +258,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = one_task, eight_tasks
+    targets = one_task, eight_tasks, drop_bench_schemas
 }
 criterion_main!(benches);
