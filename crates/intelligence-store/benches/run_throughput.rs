@@ -130,6 +130,7 @@ fn targets(dir: &tempfile::TempDir) -> Vec<(String, Target)> {
 /// The schema the benchmark writes to, so that it leaves the server's
 /// other schemas alone; dropped (with everything in it) when the process
 /// starts the next time, and by [`drop_bench_schemas`] at the end.
+#[cfg(feature = "postgres")]
 const BENCH_SCHEMA: &str = "intelligence_store_bench";
 
 /// A fresh [`BENCH_SCHEMA`] and the URL that writes to it.
