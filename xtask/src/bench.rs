@@ -72,15 +72,40 @@ fn workspace_root() -> PathBuf {
 
 /// Builds the CLI and the probe: release for the figures, the dev profile
 /// (which CI's test build already compiled) for `--quick`.
+///
+/// In release the CLI is built on its own, as a user builds it: built in
+/// one cargo invocation with the probe, it would inherit the probe's
+/// PostgreSQL feature (cargo unifies features) and link libpq, which adds
+/// megabytes to every process's resident memory.
 fn build(quick: bool) -> Result<(PathBuf, PathBuf)> {
-    let mut args = vec!["build"];
     if quick {
-        args.extend(["--workspace", "--all-features"]);
+        super::cmd::cargo(&[
+            "build",
+            "--workspace",
+            "--all-features",
+            "--bin",
+            "intelligence",
+            "--example",
+            "bench_probe",
+        ])?;
     } else {
-        args.extend(["--release", "-p", "intelligence-cli", "-p", "xtask"]);
+        super::cmd::cargo(&[
+            "build",
+            "--release",
+            "-p",
+            "intelligence-cli",
+            "--bin",
+            "intelligence",
+        ])?;
+        super::cmd::cargo(&[
+            "build",
+            "--release",
+            "-p",
+            "xtask",
+            "--example",
+            "bench_probe",
+        ])?;
     }
-    args.extend(["--bin", "intelligence", "--example", "bench_probe"]);
-    super::cmd::cargo(&args)?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace_root().join("target"), PathBuf::from);
     let profile = target.join(if quick { "debug" } else { "release" });

@@ -28,7 +28,7 @@ fn probe(ctx: &Ctx, sink: &str, url: Option<&str>, tasks: usize) -> Result<Measu
     let (samples, sample_ms, warmup_ms) = if ctx.quick {
         ("1", "100", "20")
     } else {
-        ("5", "1000", "300")
+        ("5", "600", "300")
     };
     let tasks_arg = tasks.to_string();
     let mut args = vec![
@@ -109,6 +109,11 @@ pub fn measure(ctx: &mut Ctx) -> Result<Vec<Row>> {
         }
     }
     drop(pg);
+    for entry in std::fs::read_dir(ctx.tmp.path())?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("runs-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 
     let mut rows = Vec::new();
     let mut failed = Vec::new();
