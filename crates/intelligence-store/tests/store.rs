@@ -10,6 +10,7 @@ mod store {
     pub mod lifecycle;
     pub mod migrations;
     pub mod module_docs;
+    pub mod providers;
     pub mod queries;
     pub mod support;
 }

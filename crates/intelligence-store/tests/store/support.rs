@@ -1,5 +1,5 @@
-//! Test databases (a SQLite file, a PostgreSQL schema), captured logs, test
-//! providers and a sink that writes to two sinks.
+//! Test databases (a SQLite file, a PostgreSQL schema), captured logs, and
+//! a sink that writes to two sinks.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,12 +8,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use intelligence_core::{
-    Analysis, AnalysisKind, AnalysisRun, AuditSink, Fallback, Incident, MemorySink, NewRun,
-    Priority, Provider, ProviderError, Recommendation, RecommendationType, RunFailed, RunId,
-    RunStatus, RunSucceeded, SinkError, TokenUsage,
+    AnalysisRun, AuditSink, MemorySink, NewRun, RunFailed, RunId, RunStatus, RunSucceeded,
+    SinkError,
 };
 use intelligence_store::{Store, StoreOptions};
 use serde_json::json;
+
+pub use super::providers::{Failing, Fallbacking, Panicking, Slow, Three};
 
 /// The variable that names the PostgreSQL server for tests.
 pub const PG_ENV: &str = "INTELLIGENCE_TEST_DATABASE_URL";
@@ -178,159 +179,6 @@ pub fn as_stored(mut run: AnalysisRun) -> AnalysisRun {
     run.started_at = run.started_at.map(cut);
     run.completed_at = run.completed_at.map(cut);
     run
-}
-
-/// Returns three recommendations with details, and model, usage and
-/// confidence.
-pub struct Three;
-
-#[async_trait]
-impl Provider for Three {
-    fn name(&self) -> &str {
-        "three"
-    }
-
-    fn description(&self) -> &str {
-        "returns three recommendations at once"
-    }
-
-    async fn analyze(
-        &self,
-        incident: Option<&Incident>,
-        _kind: &AnalysisKind,
-    ) -> Result<Analysis, ProviderError> {
-        let incident_id = incident.map(|i| i.id);
-        let recs = vec![
-            Recommendation::new(
-                RecommendationType::Memory,
-                Priority::High,
-                "free memory",
-                "rss is at 93.5% — \"quoted\" and unicode ✓",
-            )
-            .with_details(json!({"rss_mb": 1234.5, "top": [{"pid": 1, "name": "x"}], "nested": {"deep": [1, 2.25, null, true]}}))
-            .with_actions(["kill -15 1", "add swap"])
-            .with_incident(incident_id),
-            Recommendation::new(RecommendationType::Disk, Priority::Medium, "prune logs", "var/log is 12 GB")
-                .with_details(json!({"path": "/var/log", "bytes": 12_884_901_888_u64}))
-                .with_incident(incident_id),
-            Recommendation::new(RecommendationType::Cpu, Priority::Low, "watch load", "load 0.7")
-                .with_incident(incident_id),
-        ];
-        Ok(Analysis {
-            recommendations: recs,
-            model: Some("m-1".into()),
-            usage: TokenUsage {
-                prompt: Some(120),
-                completion: Some(30),
-                total: Some(150),
-            },
-            confidence: Some(0.75),
-            fallback: None,
-        })
-    }
-}
-
-/// Answers with a fallback recommendation after an upstream 503.
-pub struct Fallbacking;
-
-#[async_trait]
-impl Provider for Fallbacking {
-    fn name(&self) -> &str {
-        "fallbacking"
-    }
-
-    fn description(&self) -> &str {
-        "falls back"
-    }
-
-    async fn analyze(
-        &self,
-        _incident: Option<&Incident>,
-        _kind: &AnalysisKind,
-    ) -> Result<Analysis, ProviderError> {
-        let err = ProviderError::Http {
-            status: 503,
-            message: "upstream unavailable".into(),
-        };
-        let mut analysis = Analysis::new(vec![Recommendation::new(
-            RecommendationType::General,
-            Priority::Low,
-            "analysis unavailable",
-            "try again later",
-        )]);
-        analysis.fallback = Some(Fallback::from(&err));
-        Ok(analysis)
-    }
-}
-
-/// Fails with HTTP 429.
-pub struct Failing;
-
-#[async_trait]
-impl Provider for Failing {
-    fn name(&self) -> &str {
-        "failing"
-    }
-
-    fn description(&self) -> &str {
-        "always fails"
-    }
-
-    async fn analyze(
-        &self,
-        _incident: Option<&Incident>,
-        _kind: &AnalysisKind,
-    ) -> Result<Analysis, ProviderError> {
-        Err(ProviderError::Http {
-            status: 429,
-            message: "slow down".into(),
-        })
-    }
-}
-
-/// Panics.
-pub struct Panicking;
-
-#[async_trait]
-impl Provider for Panicking {
-    fn name(&self) -> &str {
-        "panicking"
-    }
-
-    fn description(&self) -> &str {
-        "panics"
-    }
-
-    async fn analyze(
-        &self,
-        _incident: Option<&Incident>,
-        _kind: &AnalysisKind,
-    ) -> Result<Analysis, ProviderError> {
-        panic!("provider blew up")
-    }
-}
-
-/// Never finishes in time.
-pub struct Slow;
-
-#[async_trait]
-impl Provider for Slow {
-    fn name(&self) -> &str {
-        "slow"
-    }
-
-    fn description(&self) -> &str {
-        "sleeps"
-    }
-
-    async fn analyze(
-        &self,
-        _incident: Option<&Incident>,
-        _kind: &AnalysisKind,
-    ) -> Result<Analysis, ProviderError> {
-        tokio::time::sleep(Duration::from_secs(600)).await;
-        Ok(Analysis::default())
-    }
 }
 
 /// Writes every step to a memory sink and to the store, so that a test can
