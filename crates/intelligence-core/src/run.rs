@@ -266,7 +266,9 @@ where
     F: Future<Output = Result<(), SinkError>> + Send + 'static,
 {
     match tokio::runtime::Handle::try_current() {
-        Ok(handle) => match handle.spawn(write).await {
+        // The write keeps the run's span, so that a sink's own logs carry
+        // provider, run_id and trace_id.
+        Ok(handle) => match handle.spawn(write.in_current_span()).await {
             Ok(result) => result,
             Err(err) => Err(SinkError::with_source("audit write task failed", err)),
         },
@@ -328,10 +330,17 @@ impl Drop for CancelGuard {
             completed_at: Utc::now(),
             duration_ms: i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX),
         };
+        let span = tracing::info_span!(
+            "run",
+            provider = %ctx.provider,
+            run_id = %ctx.run_id,
+            trace_id = %ctx.trace_id,
+        );
         let write = async move {
             let result = sink.mark_failed(ctx.run_id, &failed).await;
             ctx.check("mark_failed", result);
-        };
+        }
+        .instrument(span);
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
                 handle.spawn(write);

@@ -380,3 +380,92 @@ fn the_run_future_is_send() {
     let fut = run(&provider, sink, None, &kind, RunOptions::default());
     assert_send(&fut);
 }
+
+/// A sink that logs from inside its terminal write, as the store does when a
+/// connection is lost.
+struct LoggingSink(MemorySink);
+
+#[async_trait::async_trait]
+impl intelligence_core::AuditSink for LoggingSink {
+    async fn create(
+        &self,
+        run: &intelligence_core::NewRun,
+    ) -> Result<(), intelligence_core::SinkError> {
+        self.0.create(run).await
+    }
+
+    async fn mark_started(
+        &self,
+        id: RunId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), intelligence_core::SinkError> {
+        self.0.mark_started(id, at).await
+    }
+
+    async fn mark_succeeded(
+        &self,
+        id: RunId,
+        done: &intelligence_core::RunSucceeded,
+    ) -> Result<(), intelligence_core::SinkError> {
+        tracing::warn!("terminal write retried");
+        self.0.mark_succeeded(id, done).await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: RunId,
+        failed: &intelligence_core::RunFailed,
+    ) -> Result<(), intelligence_core::SinkError> {
+        tracing::warn!("cancel write retried");
+        self.0.mark_failed(id, failed).await
+    }
+}
+
+#[tokio::test]
+async fn a_sinks_own_logs_in_detached_writes_carry_the_run_identities() {
+    let (logs, _guard) = capture_logs();
+    let sink = Arc::new(LoggingSink(MemorySink::new()));
+
+    let outcome = run(
+        &Scripted::answering(three()),
+        sink.clone(),
+        None,
+        &AnalysisKind::Memory,
+        RunOptions::traced("trace-span"),
+    )
+    .await
+    .expect("succeeds");
+    let _ = tokio::time::timeout(
+        Duration::from_millis(20),
+        run(
+            &Scripted::new(Behaviour::Hang),
+            sink,
+            None,
+            &AnalysisKind::Cpu,
+            RunOptions::traced("trace-cancel"),
+        ),
+    )
+    .await;
+    for _ in 0..100 {
+        if logs.text().contains("cancel write retried") {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+
+    let text = logs.text();
+    let terminal = text
+        .lines()
+        .find(|l| l.contains("terminal write retried"))
+        .expect("logged");
+    assert!(
+        terminal.contains(&format!("run_id={}", outcome.run_id)),
+        "{terminal}"
+    );
+    assert!(terminal.contains("trace_id=trace-span"), "{terminal}");
+    let cancel = text
+        .lines()
+        .find(|l| l.contains("cancel write retried"))
+        .expect("logged");
+    assert!(cancel.contains("trace_id=trace-cancel"), "{cancel}");
+}
