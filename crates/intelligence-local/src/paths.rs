@@ -63,6 +63,17 @@ impl AllowedRoots {
     /// canonical directory inside one root. Resolving looks only at the
     /// path's own components; nothing below it is read before the check.
     pub(crate) fn resolve(&self, path: &Path) -> Result<PathBuf, LocalError> {
+        // A NUL byte can name no file; say so rather than "outside the
+        // roots", which the lexical form (`/tmp\0` is not `/tmp`) would say.
+        if path.as_os_str().as_encoded_bytes().contains(&0) {
+            return Err(LocalError::PathUnresolvable {
+                path: path.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the path contains a NUL byte",
+                ),
+            });
+        }
         if let Some(lexical) = lexical_absolute(path)
             && !self.permits_lexically(&lexical)
         {
@@ -226,6 +237,18 @@ mod tests {
             .resolve(&allowed.join("missing"))
             .expect_err("inside but missing");
         assert!(matches!(err, LocalError::PathUnresolvable { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_path_with_a_nul_byte_is_unresolvable_not_outside() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let allowed = tmp.path().join("allowed");
+        std::fs::create_dir_all(&allowed).expect("mkdir");
+        let r = roots(&allowed, &[]);
+        let path = PathBuf::from(format!("{}\0/x", allowed.display()));
+        let err = r.resolve(&path).expect_err("nul");
+        assert!(matches!(err, LocalError::PathUnresolvable { .. }), "{err}");
+        assert!(err.to_string().contains("NUL byte"), "{err}");
     }
 
     #[test]
