@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         );
 
     json.merge(html)
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(middleware::limit_body))
@@ -99,5 +100,12 @@ async fn not_found(uri: axum::http::Uri) -> ViewsError {
     ViewsError::Rejected {
         status: axum::http::StatusCode::NOT_FOUND,
         message: format!("no route for {}", uri.path()),
+    }
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ViewsError {
+    ViewsError::Rejected {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        message: format!("method {method} is not allowed for {}", uri.path()),
     }
 }

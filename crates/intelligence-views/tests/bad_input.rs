@@ -221,3 +221,48 @@ async fn run_lookups_refuse_bad_ids_cursors_and_filters() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     assert_client_error(status, &body, "no route");
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_a_422_and_runs_nothing() {
+    let fixture = Fixture::new();
+    // serde would read a struct from a JSON array by position: `[]` would
+    // run a general scan and `[42, "openai"]` analyse incident 42.
+    for body in ["[]", "[42, \"openai\"]", "null", "\"local\""] {
+        let (status, reply) = fixture.post("/intelligence/recommendations/", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {reply}");
+        assert_client_error(status, &reply, "expected");
+    }
+    assert_no_runs(&fixture).await;
+}
+
+#[tokio::test]
+async fn a_method_a_route_does_not_take_is_a_json_405() {
+    let fixture = Fixture::new();
+    for (method, uri) in [
+        ("DELETE", "/intelligence/health/"),
+        ("PUT", "/intelligence/recommendations/"),
+        ("POST", "/intelligence/runs/"),
+        ("POST", "/admin/intelligence/analysisrun/"),
+    ] {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .expect("request");
+        let (status, body) = fixture.send(request).await;
+        assert_eq!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {uri}: {body}"
+        );
+        assert_client_error(status, &body, method);
+    }
+    let request = Request::delete("/intelligence/health/")
+        .body(Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(fixture.router(), request)
+        .await
+        .expect("infallible");
+    let allow = response.headers().get(header::ALLOW).expect("allow header");
+    assert!(allow.to_str().expect("ascii").contains("GET"), "{allow:?}");
+}

@@ -20,15 +20,49 @@ pub(crate) struct RecommendationQuery {
     provider: Option<String>,
 }
 
-/// Body of the POST form.
-#[derive(Debug, Default, Deserialize)]
+/// Body of the POST form: a JSON object only (see the `Deserialize` impl).
+#[derive(Debug, Default)]
 pub(crate) struct RecommendationBody {
+    incident_id: Option<IncidentId>,
+    provider: Option<String>,
+    config: Option<Value>,
+}
+
+/// The fields of [`RecommendationBody`], read from a map.
+#[derive(Debug, Default, Deserialize)]
+struct BodyFields {
     #[serde(default)]
     incident_id: Option<IncidentId>,
     #[serde(default)]
     provider: Option<String>,
     #[serde(default)]
     config: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for RecommendationBody {
+    /// Only from a JSON object: serde's derive would also read a struct from
+    /// an array by position, so `[42, "openai"]` would analyse incident 42.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = BodyFields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<BodyFields, A::Error> {
+                BodyFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        let fields = deserializer.deserialize_map(ObjectOnly)?;
+        Ok(Self {
+            incident_id: fields.incident_id,
+            provider: fields.provider,
+            config: fields.config,
+        })
+    }
 }
 
 pub(crate) async fn get(
