@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 use intelligence_core::{IncidentId, RunId, RunStatus};
 
-pub use parse::{KeyValue, non_negative_f64};
+pub use parse::{KeyValue, non_negative_f64, one_line_usage_error};
 
 /// `intelligence`: actionable recommendations from this machine's state and
 /// incidents, with an audit record of every analysis.

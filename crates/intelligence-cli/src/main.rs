@@ -20,11 +20,15 @@ mod watched;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     logging::init(cli.global.verbose);
 
     match commands::dispatch(cli) {
@@ -32,6 +36,21 @@ fn main() -> ExitCode {
         Err(err) => {
             commands::error_line(&err.to_string());
             err.exit_code()
+        }
+    }
+}
+
+/// Help and version print in full; every other parse error is printed as
+/// one `error:` line (clap's own layout spans several, with a usage block)
+/// and exits 2.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => err.exit(),
+        _ => {
+            commands::error_line(&cli::one_line_usage_error(&err.render().to_string()));
+            ExitCode::from(exit::Code::Usage as u8)
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Value parsers for flags that clap cannot check by type alone.
+//! Value parsers for flags that clap cannot check by type alone, and
+//! clap's parse errors folded into one line.
 
 use std::fmt;
 use std::str::FromStr;
@@ -54,9 +55,47 @@ impl fmt::Display for KeyValueError {
 
 impl std::error::Error for KeyValueError {}
 
+/// Clap's rendered error (`error: ...`, indented items, a tip, a usage
+/// block, "For more information...") as one line without the `error: `
+/// prefix: items follow their heading, other lines are joined with `; `,
+/// and the usage block and the help hint are dropped.
+pub fn one_line_usage_error(rendered: &str) -> String {
+    let mut line = String::new();
+    for text in rendered.lines().map(str::trim) {
+        if text.starts_with("Usage:") || text.starts_with("For more information") {
+            break;
+        }
+        if text.is_empty() {
+            continue;
+        }
+        let text = text.strip_prefix("error: ").unwrap_or(text);
+        if line.is_empty() {
+            line.push_str(text);
+        } else {
+            line.push_str(if line.ends_with(':') { " " } else { "; " });
+            line.push_str(text);
+        }
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clap_error_folds_into_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  --title <TITLE>\n\nUsage: intelligence incidents add --title <TITLE>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line_usage_error(rendered),
+            "the following required arguments were not provided: --title <TITLE>"
+        );
+        let rendered = "error: unexpected argument '--nope' found\n\n  tip: to pass '--nope' as a value, use '-- --nope'\n\nUsage: x\n";
+        assert_eq!(
+            one_line_usage_error(rendered),
+            "unexpected argument '--nope' found; tip: to pass '--nope' as a value, use '-- --nope'"
+        );
+    }
 
     #[test]
     fn numbers_must_be_finite_and_not_negative() {

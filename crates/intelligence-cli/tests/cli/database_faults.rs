@@ -69,3 +69,16 @@ fn the_json_report_says_when_it_was_recorded() {
     let report = env.json(&["recommend", "--memory"]);
     assert_eq!(report["recorded"], true);
 }
+
+#[test]
+fn a_database_path_that_is_a_directory_gives_one_warning_line() {
+    let mut env = Env::new();
+    // SQLite cannot open a directory; the pool retries and logs each
+    // attempt, which must not reach a user who asked for no logs.
+    let dir = env.dir.path().join("a-directory.db");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    env.db = dir;
+
+    let err = still_recommends(&env);
+    assert!(err.contains("cannot open database"), "{err}");
+}

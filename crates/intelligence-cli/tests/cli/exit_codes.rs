@@ -86,3 +86,44 @@ fn a_missing_run_or_incident_exits_1() {
     let err = fails_with(&env, &["incidents", "show", "7"], 1);
     assert_eq!(err.trim(), "error: incident 7 not found");
 }
+
+#[test]
+fn usage_errors_are_one_line_too() {
+    let env = Env::new();
+    for (args, needles) in [
+        (
+            &["recommend", "--top-n", "-1"][..],
+            &["--top-n", "'-1'"][..],
+        ),
+        (&["incidents", "add"][..], &["--title"][..]),
+        (
+            &["incidents", "add", "--title", "t", "--metadata", "novalue"][..],
+            &["--metadata", "novalue"][..],
+        ),
+        (&["runs", "show", "not-a-uuid"][..], &["not-a-uuid"][..]),
+        (
+            &["runs", "reap", "--older-than", "banana"][..],
+            &["banana"][..],
+        ),
+        (&["recommend", "--nope"][..], &["--nope"][..]),
+        (&["frobnicate"][..], &["frobnicate"][..]),
+    ] {
+        let err = fails_with(&env, args, 2);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: {needle} not in {err}");
+        }
+    }
+}
+
+#[test]
+fn help_and_version_still_print_in_full_and_exit_0() {
+    let env = Env::new();
+    let help = env.cmd().arg("--help").output().expect("run");
+    assert!(help.status.success());
+    assert!(super::support::stdout(&help).contains("Usage:"));
+    let version = env.cmd().arg("--version").output().expect("run");
+    assert!(version.status.success());
+    assert!(super::support::stdout(&version).starts_with("intelligence "));
+}
