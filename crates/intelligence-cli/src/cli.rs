@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 use intelligence_core::{IncidentId, RunId, RunStatus};
 
-pub use parse::{KeyValue, non_negative_f64, one_line_usage_error};
+pub use parse::{KeyValue, alert, non_negative_f64, one_line_text, one_line_usage_error};
 
 /// `intelligence`: actionable recommendations from this machine's state and
 /// incidents, with an audit record of every analysis.
@@ -221,7 +221,7 @@ pub enum IncidentsCommand {
 #[derive(Debug, Args)]
 pub struct IncidentAddArgs {
     /// A one-line title
-    #[arg(long)]
+    #[arg(long, value_parser = one_line_text)]
     pub title: String,
 
     /// A longer description
@@ -241,7 +241,7 @@ pub struct IncidentAddArgs {
     pub metadata: Vec<KeyValue>,
 
     /// An alert attached to the incident, repeatable: NAME or NAME=DESCRIPTION
-    #[arg(long = "alert", value_name = "NAME[=DESCRIPTION]")]
+    #[arg(long = "alert", value_name = "NAME[=DESCRIPTION]", value_parser = alert)]
     pub alerts: Vec<String>,
 }
 

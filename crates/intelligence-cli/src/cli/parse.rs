@@ -55,6 +55,28 @@ impl fmt::Display for KeyValueError {
 
 impl std::error::Error for KeyValueError {}
 
+/// Parses a one-line, non-blank text (`incidents add --title`).
+pub fn one_line_text(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    if text.contains(['\n', '\r']) {
+        return Err(format!("{text:?} must be one line"));
+    }
+    Ok(text.to_owned())
+}
+
+/// Parses an `--alert NAME[=DESCRIPTION]` whose name is not blank.
+pub fn alert(text: &str) -> Result<String, String> {
+    let name = text.split_once('=').map_or(text, |(name, _)| name);
+    if name.trim().is_empty() {
+        return Err(format!(
+            "expected NAME[=DESCRIPTION] with a name, got {text:?}"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// Clap's rendered error (`error: ...`, indented items, a tip, a usage
 /// block, "For more information...") as one line without the `error: `
 /// prefix: items follow their heading, other lines are joined with `; `,
@@ -82,6 +104,21 @@ pub fn one_line_usage_error(rendered: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn titles_are_one_non_blank_line_and_alerts_have_names() {
+        assert_eq!(one_line_text("Disk low").as_deref(), Ok("Disk low"));
+        assert!(one_line_text("").is_err());
+        assert!(one_line_text("  ").is_err());
+        assert!(one_line_text("a\nb").is_err());
+        assert_eq!(
+            alert("DiskFull=/ above 95%").as_deref(),
+            Ok("DiskFull=/ above 95%")
+        );
+        assert_eq!(alert("DiskFull").as_deref(), Ok("DiskFull"));
+        assert!(alert("=x").is_err());
+        assert!(alert("").is_err());
+    }
 
     #[test]
     fn a_clap_error_folds_into_one_line() {

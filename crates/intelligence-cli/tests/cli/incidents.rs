@@ -81,3 +81,26 @@ fn an_empty_list_says_so() {
         .success()
         .stdout("no incidents\n");
 }
+
+#[test]
+fn a_blank_or_multi_line_title_or_a_nameless_alert_exits_2_and_adds_nothing() {
+    let env = Env::new();
+    for args in [
+        &["incidents", "add", "--title", ""][..],
+        &["incidents", "add", "--title", "   "][..],
+        &["incidents", "add", "--title", "a\nb"][..],
+        &["incidents", "add", "--title", "t", "--alert", "=x"][..],
+    ] {
+        let output = env.cmd().args(args).output().expect("run");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+    let listed = env.json(&["incidents", "list"]);
+    assert_eq!(listed["incidents"], serde_json::json!([]));
+}
