@@ -24,7 +24,12 @@ pub(crate) fn count(
         return Ok(None);
     };
     let n: u64 = text.parse().map_err(|_| {
-        ViewsError::invalid(field, format!("{text:?} is not a non-negative integer"))
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            // Digits only: a valid count, too large even for u64.
+            ViewsError::invalid(field, format!("{text} is larger than the maximum {max}"))
+        } else {
+            ViewsError::invalid(field, format!("{text:?} is not a non-negative integer"))
+        }
     })?;
     if n > max {
         return Err(ViewsError::invalid(
@@ -99,6 +104,12 @@ mod tests {
             let err = count("top_n", Some(bad), 10).expect_err(bad);
             assert!(err.to_string().contains("top_n"), "{err}");
         }
+        // A huge count is too large, not "not an integer".
+        let err = count("top_n", Some("99999999999999999999999"), 10).expect_err("huge");
+        assert!(
+            err.to_string().contains("larger than the maximum 10"),
+            "{err}"
+        );
     }
 
     #[test]
