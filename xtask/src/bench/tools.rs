@@ -97,13 +97,19 @@ impl Spec {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
-    /// Starts it in the background, stdout piped, stderr discarded.
-    pub fn spawn(&self) -> Result<std::process::Child> {
-        eprintln!("$ {} &", self.display());
+    /// Starts it in the background, stdout discarded, stderr into `log`.
+    pub fn spawn(&self, log: &Path) -> Result<std::process::Child> {
+        eprintln!(
+            "$ {} 2> {} &",
+            self.display(),
+            shorten(&log.display().to_string())
+        );
+        let log = std::fs::File::create(log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
         self.command()
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
             .spawn()
             .with_context(|| format!("cannot start {}", self.display()))
     }

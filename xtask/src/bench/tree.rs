@@ -82,24 +82,41 @@ pub fn generate(root: &Path, spec: TreeSpec) -> Result<()> {
 
     let blobs = root.join("data/blobs");
     fs::create_dir_all(&blobs)?;
-    let chunk = vec![0x5a_u8; usize::try_from(MIB)?];
     for i in 0..spec.real_files {
-        let mut file = File::create(blobs.join(format!("blob{i}.bin")))?;
-        for _ in 0..120 {
-            file.write_all(&chunk)?;
-        }
+        allocated(&blobs.join(format!("blob{i}.bin")), 120 * MIB)?;
     }
 
     let logs = root.join("var/log/app");
     fs::create_dir_all(&logs)?;
-    let log = vec![b'l'; usize::try_from(MIB + MIB / 5)?];
     let old = SystemTime::now() - Duration::from_secs(60 * 86_400);
     for i in 0..spec.old_logs {
-        let path = logs.join(format!("app-{i}.log"));
-        fs::write(&path, &log)?;
-        File::options().write(true).open(&path)?.set_modified(old)?;
+        let file = allocated(&logs.join(format!("app-{i}.log")), MIB + MIB / 5)?;
+        file.set_modified(old)?;
     }
     Ok(())
+}
+
+/// A file of `len` bytes whose blocks are all allocated (`fallocate`), as
+/// `du` and the walk count them, without writing the data: 840 MiB of
+/// written data would be flushed to the disk during the bench and make
+/// removing the tree wait for that write-back.
+fn allocated(path: &Path, len: u64) -> Result<File> {
+    let mut file = File::create(path).with_context(|| format!("create {}", path.display()))?;
+    if let Err(err) = rustix::fs::fallocate(&file, rustix::fs::FallocateFlags::empty(), 0, len) {
+        // A file system without fallocate: write the bytes.
+        eprintln!(
+            "fallocate failed on {} ({err}); writing the data",
+            path.display()
+        );
+        let chunk = vec![0x5a_u8; usize::try_from(MIB)?];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(MIB);
+            file.write_all(&chunk[..usize::try_from(n)?])?;
+            left -= n;
+        }
+    }
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -120,6 +137,12 @@ mod tests {
         assert!(deep.is_file(), "six levels deep: {}", deep.display());
         let sparse = fs::metadata(dir.path().join("images/disk0.img")).expect("sparse");
         assert_eq!(sparse.len(), 150 * MIB);
+        let log_blocks = fs::metadata(dir.path().join("var/log/app/app-0.log")).expect("log");
+        assert_eq!(log_blocks.len(), MIB + MIB / 5);
+        assert!(
+            std::os::unix::fs::MetadataExt::blocks(&log_blocks) * 512 >= MIB + MIB / 5,
+            "the log's blocks are allocated"
+        );
         let log = fs::metadata(dir.path().join("var/log/app/app-1.log")).expect("log");
         let age = SystemTime::now()
             .duration_since(log.modified().expect("mtime"))

@@ -54,25 +54,33 @@ fn wait_ready(server: &mut Server) -> Result<()> {
     bail!("the server did not answer within 60 s")
 }
 
-/// `intelligence serve` when the CLI has it, else the probe's server.
+/// `intelligence serve` when the CLI has it and it can open the store, else
+/// the probe's server (the same router over the same store).
 fn start(ctx: &Ctx, url: &str) -> Result<Server> {
     let has_serve = Spec::new(&ctx.cli, &["serve", "--help"])
         .run_quiet()
         .is_ok();
+    let mut why = "the CLI has no serve command yet".to_owned();
     if has_serve {
         let port = tools::free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let spec =
             Spec::new(&ctx.cli, &["serve", "--bind", &addr.to_string()]).env("DATABASE_URL", url);
+        let log = ctx.path("serve.log");
         let mut server = Server {
-            child: spec.spawn()?,
+            child: spec.spawn(&log)?,
             addr,
             how: format!("intelligence serve --bind {addr}"),
         };
         match wait_ready(&mut server) {
             Ok(()) => return Ok(server),
             Err(err) => {
-                eprintln!("intelligence serve did not come up ({err:#}); serving with the probe")
+                let said = std::fs::read_to_string(&log).unwrap_or_default();
+                let said = said.lines().last().unwrap_or("").trim().to_owned();
+                eprintln!(
+                    "intelligence serve did not come up ({err:#}: {said}); serving with the probe"
+                );
+                why = format!("intelligence serve did not come up: {err:#}: {said}");
             }
         }
     }
@@ -83,16 +91,9 @@ fn start(ctx: &Ctx, url: &str) -> Result<Server> {
         &["serve", "--url", url, "--bind", &addr.to_string()],
     );
     let mut server = Server {
-        child: spec.spawn()?,
+        child: spec.spawn(&ctx.path("probe-serve.log"))?,
         addr,
-        how: format!(
-            "bench_probe serve (the views' router over the store{})",
-            if has_serve {
-                ""
-            } else {
-                "; the CLI has no serve command yet"
-            }
-        ),
+        how: format!("bench_probe serve, the views' router over the store ({why})"),
     };
     wait_ready(&mut server)?;
     Ok(server)
