@@ -22,14 +22,22 @@ pub(crate) async fn require_token(
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer);
         let ok = given.is_some_and(|given| same(given.as_bytes(), expected.as_bytes()));
         if !ok {
             return ViewsError::Unauthorized.into_response();
         }
     }
     next.run(request).await
+}
+
+/// The credentials of a `Bearer` authorization value; the scheme name is
+/// case-insensitive (RFC 9110 section 11.1), so `bearer x` counts too.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
 }
 
 /// Compares in time that depends only on the lengths.
@@ -71,6 +79,15 @@ pub(crate) async fn request_id(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer("Bearer t0k"), Some("t0k"));
+        assert_eq!(bearer("bearer t0k"), Some("t0k"));
+        assert_eq!(bearer("BEARER  t0k "), Some("t0k"));
+        assert_eq!(bearer("Basic dXNlcg=="), None);
+        assert_eq!(bearer("t0k"), None);
+    }
 
     #[test]
     fn tokens_compare_by_content() {
