@@ -125,8 +125,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         bail!("--write records figures: run it without --quick");
     }
     let (cli, probe) = build(args.quick)?;
+    sweep(&probe);
     let tmp = tempfile::Builder::new()
-        .prefix("intelligence-bench")
+        .prefix(&format!("intelligence-bench-{}-", std::process::id()))
         .tempdir()
         .context("cannot create the bench's temporary directory")?;
     let machine = machine::describe(tmp.path().parent().unwrap_or(tmp.path()));
@@ -181,6 +182,35 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         bail!("bench sections failed: {}", failures.join(", "));
     }
     Ok(())
+}
+
+/// Removes what benches killed before their guards ran (Ctrl-C) left: the
+/// temporary directories and PostgreSQL databases named after a process id
+/// that no longer runs. Best effort: a failure is printed, not fatal.
+fn sweep(probe: &Path) {
+    let tmp = std::env::temp_dir();
+    for entry in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix("intelligence-bench-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            eprintln!(
+                "removing {}, left by a killed bench",
+                entry.path().display()
+            );
+            if let Err(err) = std::fs::remove_dir_all(entry.path()) {
+                eprintln!("warning: cannot remove {}: {err}", entry.path().display());
+            }
+        }
+    }
+    let admin = postgres::admin_url();
+    if let Err(err) = tools::Spec::new(probe, &["pg-sweep", "--admin-url", &admin]).run_quiet() {
+        eprintln!("note: no sweep of old bench databases ({err:#})");
+    }
 }
 
 /// The block `--write` puts between the markers.

@@ -5,7 +5,8 @@
 //! - `runs`: `run()` throughput and per-call latency through a sink;
 //! - `seed`: fills a store with generated records through `Store::import_runs`;
 //! - `serve`: serves the views over a store (when `intelligence serve` cannot);
-//! - `pg-create` / `pg-drop`: a dedicated PostgreSQL database for a bench.
+//! - `pg-create` / `pg-drop`: a dedicated PostgreSQL database for a bench;
+//!   `pg-sweep`: the databases of benches that were killed.
 
 mod pg;
 mod runs;
@@ -34,6 +35,8 @@ enum Command {
     PgCreate(pg::PgArgs),
     /// Drops a PostgreSQL database, closing its connections.
     PgDrop(pg::PgArgs),
+    /// Drops the databases of benches that were killed.
+    PgSweep(pg::SweepArgs),
 }
 
 fn main() -> Result<()> {
@@ -46,5 +49,6 @@ fn main() -> Result<()> {
         Command::Serve(args) => runtime.block_on(serve::run(&args)),
         Command::PgCreate(args) => pg::create(&args),
         Command::PgDrop(args) => pg::drop_database(&args),
+        Command::PgSweep(args) => pg::sweep(&args),
     }
 }

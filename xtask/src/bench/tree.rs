@@ -44,7 +44,7 @@ impl TreeSpec {
     /// One line saying what the tree holds.
     pub fn describe(&self) -> String {
         format!(
-            "{} small files 4-6 levels deep, {} sparse 150 MiB files, {} real 120 MiB files, {} old 1.2 MiB .log files",
+            "{} small files 4-6 levels deep, {} sparse 150 MiB files, {} allocated (fallocate) 120 MiB files, {} old 1.2 MiB .log files",
             super::stats::thousands(self.small_files as f64),
             self.sparse_files,
             self.real_files,
