@@ -138,14 +138,20 @@ fn completion(value: &Value) -> Result<Completion, String> {
     Ok(Completion {
         model: non_blank(&value["model"]),
         usage: TokenUsage {
-            prompt: usage["prompt_tokens"].as_i64(),
-            completion: usage["completion_tokens"].as_i64(),
-            total: usage["total_tokens"].as_i64(),
+            prompt: token_count(&usage["prompt_tokens"]),
+            completion: token_count(&usage["completion_tokens"]),
+            total: token_count(&usage["total_tokens"]),
         },
         content: content_text(&message["content"]),
         refusal: non_blank(&message["refusal"]),
         finish_reason: non_blank(&choice["finish_reason"]),
     })
+}
+
+/// A token count as reported: a non-negative integer, else unknown (a
+/// compatible server's `-5` must not reach the audit record as a count).
+fn token_count(value: &Value) -> Option<i64> {
+    value.as_i64().filter(|n| *n >= 0)
 }
 
 /// Content is a string, or (some compatible servers) an array of parts with
@@ -309,6 +315,23 @@ mod tests {
         assert_eq!(completion.usage.completion, None);
         assert_eq!(completion.usage.total, None);
         assert_eq!(completion.content.as_deref(), Some("ab"));
+    }
+
+    #[test]
+    fn negative_or_non_integer_token_counts_are_unknown() {
+        let value = json!({
+            "choices": [{"message": {"content": "[]"}}],
+            "usage": {"prompt_tokens": -5, "completion_tokens": 1e30, "total_tokens": "x"}
+        });
+        let completion = completion(&value).expect("valid");
+        assert_eq!(
+            completion.usage,
+            TokenUsage {
+                prompt: None,
+                completion: None,
+                total: None
+            }
+        );
     }
 
     #[test]
