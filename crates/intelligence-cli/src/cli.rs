@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 use intelligence_core::{IncidentId, RunId, RunStatus};
 
-pub use parse::{KeyValue, alert, non_negative_f64, one_line_text, one_line_usage_error};
+pub use parse::{KeyValue, alert, non_negative_f64, one_line_text, one_line_usage_error, trace_id};
 
 /// `intelligence`: actionable recommendations from this machine's state and
 /// incidents, with an audit record of every analysis.
@@ -135,8 +135,9 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = non_negative_f64)]
     pub old_days: Option<f64>,
 
-    /// Correlates the audit records with other systems [default: a fresh UUID]
-    #[arg(long, value_name = "ID")]
+    /// Correlates the audit records with other systems: 1 to 200 visible ASCII characters
+    /// [default: a fresh UUID]
+    #[arg(long, value_name = "ID", value_parser = trace_id)]
     pub trace_id: Option<String>,
 }
 

@@ -66,6 +66,25 @@ pub fn one_line_text(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// The longest `--trace-id`, as for the HTTP views' `X-Request-Id`.
+pub const MAX_TRACE_ID_LEN: usize = 200;
+
+/// Parses a `--trace-id`: 1 to [`MAX_TRACE_ID_LEN`] visible ASCII
+/// characters, the rule the HTTP views apply to `X-Request-Id`, so that a
+/// trace id never breaks a table line or a log line.
+pub fn trace_id(text: &str) -> Result<String, String> {
+    if text.is_empty()
+        || text.len() > MAX_TRACE_ID_LEN
+        || !text.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(format!(
+            "must be 1 to {MAX_TRACE_ID_LEN} visible ASCII characters (no spaces), got {} characters",
+            text.chars().count()
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 /// Parses an `--alert NAME[=DESCRIPTION]` whose name is not blank.
 pub fn alert(text: &str) -> Result<String, String> {
     let name = text.split_once('=').map_or(text, |(name, _)| name);
@@ -104,6 +123,16 @@ pub fn one_line_usage_error(rendered: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trace_ids_are_short_visible_ascii() {
+        assert_eq!(trace_id("ticket-42").as_deref(), Ok("ticket-42"));
+        assert!(trace_id(&"x".repeat(MAX_TRACE_ID_LEN)).is_ok());
+        for bad in ["", "a b", "a\nb", "caf\u{e9}"] {
+            assert!(trace_id(bad).is_err(), "{bad:?}");
+        }
+        assert!(trace_id(&"x".repeat(MAX_TRACE_ID_LEN + 1)).is_err());
+    }
 
     #[test]
     fn titles_are_one_non_blank_line_and_alerts_have_names() {

@@ -127,3 +127,15 @@ fn help_and_version_still_print_in_full_and_exit_0() {
     assert!(version.status.success());
     assert!(super::support::stdout(&version).starts_with("intelligence "));
 }
+
+#[test]
+fn a_trace_id_must_be_short_visible_ascii() {
+    let env = Env::new();
+    let long = "x".repeat(201);
+    for bad in ["", "a\nb", "two words", long.as_str()] {
+        let err = fails_with(&env, &["recommend", "--memory", "--trace-id", bad], 2);
+        assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
+        assert!(err.contains("--trace-id"), "{bad:?}: {err}");
+    }
+    assert!(env.runs().is_empty(), "a refused trace id ran an analysis");
+}
