@@ -18,9 +18,11 @@ pub use detail::{incident, run};
 pub use recommendations::{Section, analysis};
 pub use table::Table;
 
-/// Writes `value` as pretty JSON and a newline.
+/// Writes `value` as pretty JSON and a newline. A write error keeps its
+/// kind (`From` returns serde_json's underlying I/O error), so a closed pipe
+/// is still recognised as one.
 pub fn json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -62,3 +62,29 @@ fn json_stays_pure_while_logs_go_to_stderr() {
         .expect("run");
     assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
 }
+
+#[test]
+fn a_reader_that_went_away_is_not_an_error() {
+    let env = Env::new();
+    env.cmd().arg("migrate").assert().success();
+    for args in [
+        &["--json", "providers"][..],
+        &["--json", "incidents", "list"][..],
+        &["providers"][..],
+    ] {
+        // A pipe whose reading end is already closed, as after `| head -1`.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_intelligence"))
+            .args(args)
+            .env("DATABASE_URL", &env.db)
+            .env("NO_COLOR", "1")
+            .env_remove("RUST_LOG")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        assert!(output.stderr.is_empty(), "{args:?}: {}", stderr(&output));
+    }
+}
