@@ -75,11 +75,13 @@ pub fn output(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> CliResult
 /// Prints one error line on stderr, as `main` does for the final error.
 pub fn error_line(message: &str) {
     let style = anstyle::AnsiColor::Red.on_default().bold();
+    let message = crate::exit::fold_lines(message);
     anstream::eprintln!("{style}error:{style:#} {message}");
 }
 
 /// Prints one warning line on stderr.
 pub fn warn(message: impl std::fmt::Display) {
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
+    let message = crate::exit::fold_lines(&message.to_string());
     anstream::eprintln!("{style}warning:{style:#} {message}");
 }

@@ -102,6 +102,23 @@ pub fn one_line(chain: impl IntoIterator<Item = String>) -> String {
     line
 }
 
+/// `message` on one line: a message may span several (libpq's "connection
+/// refused" adds a tab-indented hint line; a path may hold a newline), but
+/// an error or a warning is printed as one. Each line is trimmed and the
+/// lines are joined by a space.
+pub fn fold_lines(message: &str) -> String {
+    if !message.contains(['\n', '\r']) {
+        return message.to_owned();
+    }
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" ;", ";")
+}
+
 impl From<anyhow::Error> for CliError {
     fn from(error: anyhow::Error) -> Self {
         Self::failed(error)
@@ -143,6 +160,16 @@ mod tests {
             one_line(chain.map(String::from)),
             "cannot open x: cannot create dir: os error 17"
         );
+    }
+
+    #[test]
+    fn multi_line_messages_fold_into_one() {
+        let libpq = "cannot connect: connection refused\n\tIs the server running?\n; the recommendations are not recorded";
+        assert_eq!(
+            fold_lines(libpq),
+            "cannot connect: connection refused Is the server running?; the recommendations are not recorded"
+        );
+        assert_eq!(fold_lines("one line"), "one line");
     }
 
     #[test]

@@ -82,3 +82,14 @@ fn a_database_path_that_is_a_directory_gives_one_warning_line() {
     let err = still_recommends(&env);
     assert!(err.contains("cannot open database"), "{err}");
 }
+
+#[test]
+fn a_database_path_with_a_newline_still_gives_one_warning_line() {
+    let mut env = Env::new();
+    let blocker = env.dir.path().join("blocker");
+    std::fs::write(&blocker, "not a directory").expect("write");
+    env.db = blocker.join("two\nlines.db");
+
+    let err = still_recommends(&env);
+    assert!(err.contains("cannot open database"), "{err}");
+}
