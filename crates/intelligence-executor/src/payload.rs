@@ -10,8 +10,8 @@ use crate::error::ExecutorError;
 /// the configuration reaches a provider or the audit record: a pipeline
 /// payload may choose a model, never where a provider connects or what it
 /// scans. Matching is by lowercased substring, so it fails closed.
-pub const LOCATION_KEY_PARTS: [&str; 9] = [
-    "url", "host", "path", "endpoint", "addr", "dir", "root", "socket", "proxy",
+pub const LOCATION_KEY_PARTS: [&str; 10] = [
+    "url", "uri", "host", "path", "endpoint", "addr", "dir", "root", "socket", "proxy",
 ];
 
 /// Whether a configuration key names a URL, host or path.
@@ -193,6 +193,19 @@ mod tests {
             config["base_url"], "http://127.0.0.1:9/v1",
             "input unchanged"
         );
+    }
+
+    #[test]
+    fn a_uri_is_a_location_as_for_the_views() {
+        // The HTTP views drop `uri` keys; a pipeline payload must not get
+        // further than an HTTP body.
+        for key in ["api_uri", "redirect_URI", "uri"] {
+            assert!(is_location_key(key), "{key}");
+        }
+        let (stripped, dropped) =
+            strip_location_keys(&json!({"api_uri": "http://x", "model": "m"}));
+        assert_eq!(stripped, json!({"model": "m"}));
+        assert_eq!(dropped, ["api_uri"]);
     }
 
     #[test]
