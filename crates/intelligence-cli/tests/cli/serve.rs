@@ -19,6 +19,24 @@ fn a_non_loopback_bind_without_a_token_is_a_usage_error() {
         .expect("run");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("token"), "{}", stderr(&output));
+    // Only the refusal: no "serving ..." line for a server that never ran.
+    assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+}
+
+#[test]
+fn a_busy_address_prints_only_its_error_and_exits_1() {
+    let env = Env::new();
+    let busy = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = busy.local_addr().expect("addr").to_string();
+    let output = env
+        .cmd()
+        .args(["serve", "--bind", &addr])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot bind") && err.contains(&addr), "{err}");
 }
 
 struct Killed(Child);
@@ -68,7 +86,10 @@ fn serves_the_runs_the_cli_recorded() {
         .read_line(&mut banner)
         .expect("banner");
     let _server = Killed(child);
-    assert!(banner.contains("serving"), "{banner}");
+    assert!(
+        banner.contains(&format!("serving http://127.0.0.1:{port}/intelligence/")),
+        "{banner}"
+    );
 
     let mut health = String::new();
     for _ in 0..200 {
