@@ -92,7 +92,16 @@ pub fn router(state: AppState) -> Router {
             middleware::require_token,
         ))
         .layer(axum::middleware::from_fn(middleware::request_id))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    uri = %middleware::loggable_uri(request.uri()),
+                    version = ?request.version(),
+                )
+            },
+        ))
         .with_state(state)
 }
 

@@ -1,5 +1,6 @@
 //! Layers every route goes through: the bearer token check, the body size
-//! check on `Content-Length`, and the `X-Request-Id` echo.
+//! check on `Content-Length`, the `X-Request-Id` echo, and the request's
+//! URI as it may appear in logs.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -38,6 +39,33 @@ fn bearer(value: &str) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then(|| credentials.trim())
+}
+
+/// The request's path and query as logged: the value of every query
+/// parameter whose name looks sensitive (the core's key parts, and `pass`,
+/// `pwd`) is masked, so that `?api_key=...` sent by a client by mistake
+/// does not reach the logs.
+pub(crate) fn loggable_uri(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let Some(query) = uri.query() else {
+        return path.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if sensitive_parameter(name) => {
+                format!("{name}={}", intelligence_core::redact::MASK)
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", pairs.join("&"))
+}
+
+fn sensitive_parameter(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    intelligence_core::redact::is_sensitive_key(&lower)
+        || ["pass", "pwd"].iter().any(|part| lower.contains(part))
 }
 
 /// Compares in time that depends only on the lengths.
@@ -87,6 +115,20 @@ mod tests {
         assert_eq!(bearer("BEARER  t0k "), Some("t0k"));
         assert_eq!(bearer("Basic dXNlcg=="), None);
         assert_eq!(bearer("t0k"), None);
+    }
+
+    #[test]
+    fn sensitive_query_values_are_masked_for_the_logs() {
+        let uri: axum::http::Uri =
+            "/intelligence/disk/?path=/tmp&api_key=sk-1&top_n=3&PASSWD=x&token"
+                .parse()
+                .expect("uri");
+        assert_eq!(
+            loggable_uri(&uri),
+            "/intelligence/disk/?path=/tmp&api_key=***&top_n=3&PASSWD=***&token"
+        );
+        let bare: axum::http::Uri = "/intelligence/health/".parse().expect("uri");
+        assert_eq!(loggable_uri(&bare), "/intelligence/health/");
     }
 
     #[test]
