@@ -9,6 +9,8 @@
 //! - the value of an assignment whose name looks sensitive:
 //!   `PGPASSWORD=VALUE`;
 //! - a header value: `Authorization: Bearer VALUE`, `X-Api-Key: VALUE`;
+//! - the value of a JSON or dict key whose name looks sensitive, and the
+//!   rest of that word: `{"api_key": "VALUE"}`, `{"a":1,"token":"VALUE"}`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
 //!   or a sensitive query parameter (`?token=VALUE`).
 //!
@@ -97,16 +99,8 @@ fn mask_word<'a>(word: &'a str, mask_next: &mut bool) -> Cow<'a, str> {
         return Cow::Owned(format!("{}={MASK}", &word[..prefix_len + name.len()]));
     }
 
-    if let Some((name, value)) = bare.split_once(':')
-        && is_header_name(name)
-        && is_sensitive_name(name)
-    {
-        let prefix_len = word.len() - word.trim_start_matches(['\'', '"']).len();
-        if value.is_empty() {
-            *mask_next = true;
-            return Cow::Borrowed(word);
-        }
-        return Cow::Owned(format!("{}:{MASK}", &word[..prefix_len + name.len()]));
+    if let Some(masked) = mask_colon_pairs(word, mask_next) {
+        return masked;
     }
 
     if is_auth_scheme(bare) {
@@ -131,6 +125,41 @@ fn is_identifier(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Masks what follows the first `NAME:` whose name is sensitive, in a
+/// header (`X-Api-Key:abc`) or in JSON or dict text (`{"a":1,"token":"x"}`):
+/// everything after that colon to the end of the word is masked (failing
+/// closed: a value may hold commas). An empty value masks the next word
+/// (`X-Api-Key: abc`, `{"api_key": "abc"}`). `None` when no name is
+/// sensitive.
+fn mask_colon_pairs<'a>(word: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
+    let mut start = 0;
+    for piece in word.split_inclusive(',') {
+        if let Some(colon) = piece.find(':')
+            && let Some(key) = header_or_json_key(&piece[..colon])
+            && is_sensitive_name(key)
+        {
+            let value_start = start + colon + 1;
+            if word[value_start..].trim_matches(['"', '\'']).is_empty() {
+                *mask_next = true;
+                return Some(Cow::Borrowed(word));
+            }
+            return Some(Cow::Owned(format!("{}{MASK}", &word[..value_start])));
+        }
+        start += piece.len();
+    }
+    None
+}
+
+/// The name before a `:` as a header name (`X-Api-Key`) or a JSON or
+/// Python-dict key (`{"api_key"`, `,'password'`): opening brackets, commas
+/// and quotes are stripped before the name is checked.
+fn header_or_json_key(name: &str) -> Option<&str> {
+    let key = name
+        .trim_start_matches(['{', '[', '(', ','])
+        .trim_matches(['"', '\'']);
+    is_header_name(key).then_some(key)
 }
 
 fn is_header_name(name: &str) -> bool {
@@ -233,6 +262,15 @@ mod tests {
                 &["svc", "--db-pass", "x", "--verbose"],
                 "svc --db-pass *** --verbose",
             ),
+            (
+                &["curl", "-d", "{\"api_key\": \"json-8877\"}"],
+                "curl -d {\"api_key\": ***",
+            ),
+            (
+                &["app", "--config", "{\"model\":\"m\",\"token\":\"t-123\"}"],
+                "app --config {\"model\":\"m\",\"token\":***",
+            ),
+            (&["py", "{'password': 'hunter22'}"], "py {'password': ***"),
         ];
         for (line, expected) in cases {
             assert_eq!(redact(line), *expected, "{line:?}");
@@ -288,7 +326,7 @@ mod tests {
         #[test]
         fn a_secret_never_survives(
             secret in "[A-Za-z0-9_.+/=-][A-Za-z0-9_.+/=]{3,39}",
-            place in 0_usize..8,
+            place in 0_usize..9,
             before in proptest::collection::vec("[a-z./]{1,12}", 0..4),
         ) {
             let pair: Vec<String> = match place {
@@ -299,6 +337,7 @@ mod tests {
                 4 => vec!["-H".into(), format!("Authorization: Bearer {secret}")],
                 5 => vec![format!("https://h/p?access_token={secret}&x=1")],
                 6 => vec!["sh".into(), "-c".into(), format!("run --token {secret} now")],
+                7 => vec!["-d".into(), format!("{{\"password\": \"{secret}\"}}")],
                 _ => vec![format!("--client-secret={secret}")],
             };
             let args: Vec<OsString> = before
