@@ -10,7 +10,6 @@ mod cli {
     mod incidents;
     mod interrupt;
     mod json_shapes;
-    mod module_docs;
     mod openai;
     mod output;
     mod providers;

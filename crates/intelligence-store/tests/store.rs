@@ -9,7 +9,6 @@ mod store {
     pub mod incidents;
     pub mod lifecycle;
     pub mod migrations;
-    pub mod module_docs;
     pub mod providers;
     pub mod queries;
     pub mod support;

@@ -2,7 +2,6 @@
 //! standing in for the chat completions API.
 
 mod failures;
-mod module_docs;
 mod replies;
 mod request;
 mod secrets;
