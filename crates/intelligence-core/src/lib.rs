@@ -91,7 +91,7 @@ pub use incident::{Alert, Incident, IncidentId, IncidentSource, SourceError};
 pub use kind::{AnalysisKind, ParseKindError};
 pub use provider::{Analysis, Fallback, Provider, TokenUsage};
 pub use recommendation::{Priority, Recommendation, RecommendationType, UnknownVariant};
-pub use redact::{Redacted, Scrubber, redact};
+pub use redact::{Redacted, Scrubber, redact, strip_keys};
 pub use registry::{ProviderFactory, ProviderInfo, ProviderRegistry};
 pub use run::{CANCELLED_MESSAGE, RunOptions, RunOutcome, run};
 pub use sink::{MemorySink, NoopSink};

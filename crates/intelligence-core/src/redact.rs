@@ -131,6 +131,55 @@ fn mask_url_credentials(text: &str) -> (String, Vec<String>) {
     (out, found)
 }
 
+/// `config` without the keys `drop` matches, at every depth of nested
+/// objects and arrays, and the dotted paths of the keys removed (`a.b`,
+/// `list[0].c`), sorted. The caller's value is not changed.
+///
+/// Adapters use it on configuration that arrives from outside (a request, a
+/// pipeline payload) so that it cannot name an address, a path or a
+/// credential, whatever the provider would do with it.
+pub fn strip_keys(config: &Value, drop: impl Fn(&str) -> bool) -> (Value, Vec<String>) {
+    fn strip(
+        value: &Value,
+        at: &str,
+        drop: &dyn Fn(&str) -> bool,
+        removed: &mut Vec<String>,
+    ) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .filter_map(|(key, value)| {
+                        let path = if at.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{at}.{key}")
+                        };
+                        if drop(key) {
+                            removed.push(path);
+                            None
+                        } else {
+                            Some((key.clone(), strip(value, &path, drop, removed)))
+                        }
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| strip(item, &format!("{at}[{i}]"), drop, removed))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    let mut removed = Vec::new();
+    let value = strip(config, "", &drop, &mut removed);
+    removed.sort();
+    (value, removed)
+}
+
 /// Removes known secret values and URL credentials from free text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scrubber {
@@ -272,6 +321,25 @@ mod tests {
     fn longer_secrets_are_scrubbed_before_their_prefixes() {
         let scrubber = Scrubber::new(["abcd".to_owned(), "abcdefgh".to_owned()]);
         assert_eq!(scrubber.scrub("x abcdefgh y abcd"), "x *** y ***");
+    }
+
+    #[test]
+    fn strip_keys_removes_at_every_depth_and_names_what_it_removed() {
+        let input = json!({
+            "base_url": "x",
+            "model": "m",
+            "nested": {"host": "h", "keep": 1},
+            "list": [{"path": "/etc", "n": 2}, 3],
+        });
+        let (out, removed) = strip_keys(&input, |k| {
+            ["url", "host", "path"].iter().any(|p| k.contains(p))
+        });
+        assert_eq!(
+            out,
+            json!({"model": "m", "nested": {"keep": 1}, "list": [{"n": 2}, 3]})
+        );
+        assert_eq!(removed, ["base_url", "list[0].path", "nested.host"]);
+        assert_eq!(input["base_url"], "x", "the caller's value is untouched");
     }
 
     #[test]

@@ -108,40 +108,7 @@ impl StagePayload {
 /// nested objects and arrays, and the dotted paths of the keys it dropped,
 /// sorted. The caller's value is not changed.
 pub fn strip_location_keys(config: &Value) -> (Value, Vec<String>) {
-    let mut stripped = Vec::new();
-    let value = strip(config, "", &mut stripped);
-    stripped.sort();
-    (value, stripped)
-}
-
-fn strip(value: &Value, at: &str, stripped: &mut Vec<String>) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter_map(|(key, value)| {
-                    let path = if at.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{at}.{key}")
-                    };
-                    if is_location_key(key) {
-                        stripped.push(path);
-                        None
-                    } else {
-                        Some((key.clone(), strip(value, &path, stripped)))
-                    }
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| strip(item, &format!("{at}[{i}]"), stripped))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
+    intelligence_core::strip_keys(config, is_location_key)
 }
 
 fn type_name(value: &Value) -> &'static str {

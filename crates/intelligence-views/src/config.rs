@@ -33,51 +33,13 @@ pub const FORBIDDEN_KEY_PARTS: &[&str] = &[
 /// The config with forbidden keys removed, and the removed keys' names
 /// (dotted paths). `null` becomes `{}`; anything but an object is refused.
 pub fn sanitize(config: Option<&Value>) -> Result<(Value, Vec<String>), ViewsError> {
-    let mut removed = Vec::new();
     match config {
-        None | Some(Value::Null) => Ok((Value::Object(Map::new()), removed)),
-        Some(Value::Object(object)) => {
-            let clean = clean_object(object, "", &mut removed);
-            Ok((Value::Object(clean), removed))
-        }
+        None | Some(Value::Null) => Ok((Value::Object(Map::new()), Vec::new())),
+        Some(config @ Value::Object(_)) => Ok(intelligence_core::strip_keys(config, forbidden)),
         Some(other) => Err(ViewsError::invalid(
             "config",
             format!("must be a JSON object, got {}", kind_of(other)),
         )),
-    }
-}
-
-fn clean_object(
-    object: &Map<String, Value>,
-    prefix: &str,
-    removed: &mut Vec<String>,
-) -> Map<String, Value> {
-    let mut clean = Map::new();
-    for (key, value) in object {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        if forbidden(key) {
-            removed.push(path);
-            continue;
-        }
-        clean.insert(key.clone(), clean_value(value, &path, removed));
-    }
-    clean
-}
-
-fn clean_value(value: &Value, path: &str, removed: &mut Vec<String>) -> Value {
-    match value {
-        Value::Object(object) => Value::Object(clean_object(object, path, removed)),
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| clean_value(item, path, removed))
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }
 
