@@ -89,7 +89,9 @@ pub async fn run(
     options: RunOptions,
 ) -> Result<RunOutcome, ProviderError> {
     let run_id = options.run_id.unwrap_or_default();
-    let span = tracing::info_span!(
+    // A WARN-level span: a subscriber that keeps only warnings still shows
+    // which run (provider, run id, trace id) a sink's warning came from.
+    let span = tracing::warn_span!(
         "run",
         provider = provider.name(),
         run_id = %run_id,
@@ -330,7 +332,7 @@ impl Drop for CancelGuard {
             completed_at: Utc::now(),
             duration_ms: i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX),
         };
-        let span = tracing::info_span!(
+        let span = tracing::warn_span!(
             "run",
             provider = %ctx.provider,
             run_id = %ctx.run_id,

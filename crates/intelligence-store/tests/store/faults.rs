@@ -311,9 +311,15 @@ mod postgres {
             text.contains("WARN") && text.contains("connection lost"),
             "{text}"
         );
-        // TODO: the warning carries no run id: core's detach() spawns the
-        // terminal write without the run's span, so the store logs outside it.
         assert!(text.contains("mark run succeeded"), "{text}");
+        let warning = text
+            .lines()
+            .find(|l| l.contains("connection lost"))
+            .expect("warned");
+        assert!(
+            warning.contains(&outcome.run_id.to_string()) && warning.contains("t-kill"),
+            "the store's warning sits in the run's span: {warning}"
+        );
         let stored = store
             .get_run(outcome.run_id)
             .await
