@@ -12,6 +12,7 @@ mod cli {
     mod json_shapes;
     mod openai;
     mod output;
+    mod postgres;
     mod providers;
     mod recommend;
     mod runs;
