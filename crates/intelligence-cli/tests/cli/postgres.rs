@@ -2,13 +2,13 @@
 //! lists them from there. Runs against `INTELLIGENCE_TEST_DATABASE_URL`, in
 //! a schema of its own that is dropped afterwards.
 
-use std::process::Command;
-
 use super::support::Env;
 
 #[cfg(feature = "postgres")]
 #[test]
 fn recommend_then_runs_list_on_postgresql() {
+    use std::process::Command;
+
     let Ok(base) = std::env::var("INTELLIGENCE_TEST_DATABASE_URL") else {
         eprintln!(
             "skipped: INTELLIGENCE_TEST_DATABASE_URL is unset, so the PostgreSQL CLI test did not run"
