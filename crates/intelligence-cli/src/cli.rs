@@ -123,8 +123,8 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "NAME", default_value = "local")]
     pub provider: String,
 
-    /// How many processes to list [default: 10]
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    /// How many processes to list, 1 to 1000 [default: 10]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse::top_n)]
     pub top_n: Option<usize>,
 
     /// Size in MB above which a file or directory is large [default: 100]
@@ -278,5 +278,20 @@ mod tests {
             .expect_err("negative");
         assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
         assert!(err.to_string().contains("'-1'"), "{err}");
+    }
+
+    #[test]
+    fn top_n_is_capped_as_the_views_cap_it() {
+        for bad in ["0", "1001", "1000000000", "99999999999999999999999", "abc"] {
+            let err =
+                Cli::try_parse_from(["intelligence", "recommend", "--top-n", bad]).expect_err(bad);
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation, "{bad}");
+        }
+        let cli = Cli::try_parse_from(["intelligence", "recommend", "--top-n", "1000"])
+            .expect("the maximum is allowed");
+        let Command::Recommend(args) = cli.command else {
+            panic!("recommend");
+        };
+        assert_eq!(args.top_n, Some(1000));
     }
 }

@@ -16,6 +16,21 @@ pub fn non_negative_f64(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
+/// The most processes `--top-n` may ask for; the HTTP views allow the same.
+pub const MAX_TOP_N: usize = 1000;
+
+/// Parses `--top-n`: a whole number from 1 to [`MAX_TOP_N`].
+pub fn top_n(text: &str) -> Result<usize, String> {
+    let value: i128 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number"))?;
+    usize::try_from(value)
+        .ok()
+        .filter(|n| (1..=MAX_TOP_N).contains(n))
+        .ok_or_else(|| format!("{text} must be from 1 to {MAX_TOP_N}"))
+}
+
 /// One `--metadata key=value` pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyValue {
