@@ -72,6 +72,7 @@
 pub mod audit;
 pub mod error;
 pub mod incident;
+pub mod json;
 pub mod kind;
 pub mod provider;
 pub mod recommendation;

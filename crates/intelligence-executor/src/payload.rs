@@ -45,7 +45,7 @@ impl StagePayload {
             other => {
                 return Err(ExecutorError::InvalidPayload(format!(
                     "expected a JSON object, got {}",
-                    type_name(other)
+                    intelligence_core::json::kind_of(other)
                 )));
             }
         };
@@ -57,7 +57,7 @@ impl StagePayload {
             Some(other) => {
                 return Err(ExecutorError::InvalidPayload(format!(
                     "`provider` must be a string, got {}",
-                    type_name(other)
+                    intelligence_core::json::kind_of(other)
                 )));
             }
         };
@@ -68,7 +68,7 @@ impl StagePayload {
             Some(other) => {
                 return Err(ExecutorError::InvalidPayload(format!(
                     "`provider_config` must be an object, got {}",
-                    type_name(other)
+                    intelligence_core::json::kind_of(other)
                 )));
             }
         };
@@ -79,7 +79,7 @@ impl StagePayload {
             Some(other) => {
                 return Err(ExecutorError::InvalidPayload(format!(
                     "`checker_output_ref` must be a string, got {}",
-                    type_name(other)
+                    intelligence_core::json::kind_of(other)
                 )));
             }
         };
@@ -109,17 +109,6 @@ impl StagePayload {
 /// sorted. The caller's value is not changed.
 pub fn strip_location_keys(config: &Value) -> (Value, Vec<String>) {
     intelligence_core::strip_keys(config, is_location_key)
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

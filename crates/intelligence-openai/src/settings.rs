@@ -115,7 +115,10 @@ impl OpenAiSettings {
             other => {
                 return Err(OpenAiError::InvalidSetting {
                     field: "config",
-                    reason: format!("expected a JSON object, got {}", type_name(other)),
+                    reason: format!(
+                        "expected a JSON object, got {}",
+                        intelligence_core::json::kind_of(other)
+                    ),
                 });
             }
         };
@@ -182,17 +185,6 @@ impl OpenAiSettings {
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn parse_model(value: &Value) -> Result<String, OpenAiError> {
     let invalid = |reason: String| OpenAiError::InvalidSetting {
         field: "model",
@@ -201,7 +193,7 @@ fn parse_model(value: &Value) -> Result<String, OpenAiError> {
     let Value::String(model) = value else {
         return Err(invalid(format!(
             "expected a string, got {}",
-            type_name(value)
+            intelligence_core::json::kind_of(value)
         )));
     };
     let model = model.trim();

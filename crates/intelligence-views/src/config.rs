@@ -38,7 +38,10 @@ pub fn sanitize(config: Option<&Value>) -> Result<(Value, Vec<String>), ViewsErr
         Some(config @ Value::Object(_)) => Ok(intelligence_core::strip_keys(config, forbidden)),
         Some(other) => Err(ViewsError::invalid(
             "config",
-            format!("must be a JSON object, got {}", kind_of(other)),
+            format!(
+                "must be a JSON object, got {}",
+                intelligence_core::json::kind_of(other)
+            ),
         )),
     }
 }
@@ -50,17 +53,6 @@ pub fn forbidden(key: &str) -> bool {
         || lower == "token"
         || lower.ends_with("_token")
         || lower.ends_with("-token")
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
