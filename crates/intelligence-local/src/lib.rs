@@ -72,8 +72,21 @@ pub type ProgressFn = Arc<dyn Fn(&str) + Send + Sync>;
 /// request's `top_n`, `threshold_mb` and `old_days` over `base`
 /// ([`LocalSettings::with_overrides`]); nothing else can be overridden.
 pub fn register(registry: &mut ProviderRegistry, base: LocalSettings) {
+    register_with_progress(registry, base, None);
+}
+
+/// [`register`], with every provider it builds reporting to `progress`
+/// (the CLI's spinner).
+pub fn register_with_progress(
+    registry: &mut ProviderRegistry,
+    base: LocalSettings,
+    progress: Option<ProgressFn>,
+) {
     registry.register(NAME, provider::DESCRIPTION, move |config| {
-        let provider = LocalProvider::new(base.with_overrides(config)?)?;
+        let mut provider = LocalProvider::new(base.with_overrides(config)?)?;
+        if let Some(progress) = &progress {
+            provider = provider.with_progress(Arc::clone(progress));
+        }
         Ok(Arc::new(provider))
     });
 }
