@@ -346,6 +346,16 @@ pub trait AuditSink: Send + Sync {
 
     /// Step 4: marks it `failed`.
     async fn mark_failed(&self, id: RunId, failed: &RunFailed) -> Result<(), SinkError>;
+
+    /// Waits until every step this sink has accepted so far is written, or
+    /// has failed and been logged. A sink that writes before its step
+    /// methods return (the default) has nothing to wait for; one that
+    /// writes behind (the store's batched mode) drains its queue. Call it
+    /// before a process exits without dropping its sink, and before another
+    /// process must see the records.
+    async fn flush(&self) -> Result<(), SinkError> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
