@@ -5,7 +5,7 @@
 //! first use.
 
 use anyhow::anyhow;
-use intelligence_store::{Store, StoreOptions};
+use intelligence_store::{Store, StoreOptions, WriteMode};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult};
@@ -23,9 +23,22 @@ pub fn url(global: &GlobalArgs) -> CliResult<String> {
     Ok(path.display().to_string())
 }
 
-/// Opens (and migrates) the database.
+/// Opens (and migrates) the database, with the store's batched writer:
+/// for `serve`, whose runs come many at once.
 pub fn open(global: &GlobalArgs) -> CliResult<Store> {
     open_with(global, &StoreOptions::default())
+}
+
+/// Opens (and migrates) the database so that each audit step is committed
+/// before `run()` goes on: `recommend` reports whether its runs were
+/// recorded, and a failed write must reach it as an error, not as a log
+/// line from the writer thread.
+pub fn open_per_step(global: &GlobalArgs) -> CliResult<Store> {
+    let options = StoreOptions {
+        write_mode: WriteMode::PerStep,
+        ..StoreOptions::default()
+    };
+    open_with(global, &options)
 }
 
 /// Opens the database without connecting or migrating, for `migrate` to

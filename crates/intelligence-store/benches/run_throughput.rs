@@ -1,6 +1,7 @@
 //! Throughput of `run()` with a provider that returns three recommendations
 //! at once: bare `analyze()` as the baseline, then through the in-memory
-//! sink, the SQLite file store (default `synchronous = NORMAL`, and `FULL`)
+//! sink, the SQLite file store (default: batched writer, `synchronous =
+//! NORMAL`; each step committed on its own; `FULL`)
 //! and PostgreSQL (when `INTELLIGENCE_TEST_DATABASE_URL` is set, with the
 //! `postgres` feature); from one task and from 8 concurrent tasks. Criterion
 //! reports runs per second as "elem/s".
@@ -16,7 +17,7 @@ use intelligence_core::{
     Analysis, AnalysisKind, AuditSink, Incident, MemorySink, Priority, Provider, ProviderError,
     Recommendation, RecommendationType, RunOptions, run,
 };
-use intelligence_store::{Store, StoreOptions, Synchronous};
+use intelligence_store::{Store, StoreOptions, Synchronous, WriteMode};
 use serde_json::json;
 
 const TASKS: u64 = 8;
@@ -100,15 +101,17 @@ impl Target {
 /// the benchmark.
 fn targets(dir: &tempfile::TempDir) -> Vec<(String, Target)> {
     let mut targets = vec![("memory".to_owned(), Target::Memory)];
-    for (name, synchronous) in [
-        ("sqlite", Synchronous::Normal),
-        ("sqlite_sync_full", Synchronous::Full),
+    for (name, synchronous, write_mode) in [
+        ("sqlite", Synchronous::Normal, WriteMode::Batched),
+        ("sqlite_per_step", Synchronous::Normal, WriteMode::PerStep),
+        ("sqlite_sync_full", Synchronous::Full, WriteMode::Batched),
     ] {
         let path = dir.path().join(format!("{name}.db"));
         let store = Store::open_with(
             path.to_str().expect("utf-8 temp path"),
             &StoreOptions {
                 synchronous,
+                write_mode,
                 ..StoreOptions::default()
             },
         )
@@ -184,6 +187,9 @@ async fn sequential(provider: &Three, target: &Target, runs: u64) -> Duration {
             .await
             .expect("three succeeds");
         }
+        // Counted once written, not once queued: the batched writer's
+        // work is inside the measured time.
+        sink.flush().await.expect("flush");
         elapsed += start.elapsed();
         left -= chunk;
     }

@@ -101,6 +101,14 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// The thread that writes audit steps in batches could not be started.
+    #[error("cannot start the audit writer thread: {source}")]
+    Writer {
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The blocking task that ran a query panicked or was cancelled.
     #[error("{operation} did not finish: {source}")]
     Task {

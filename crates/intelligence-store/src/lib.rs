@@ -46,11 +46,12 @@ mod schema;
 mod sink;
 mod store;
 mod url;
+mod writer;
 
 pub use backend::Backend;
 pub use error::StoreError;
 pub use incidents::NewIncident;
 pub use maintenance::{ABANDONED_ERROR_TYPE, ABANDONED_MESSAGE, PRUNE_BATCH};
-pub use options::{StoreOptions, Synchronous};
+pub use options::{StoreOptions, Synchronous, WriteMode};
 pub use page::{Cursor, PageRequest, RunCount, RunFilter, RunPage};
 pub use store::Store;

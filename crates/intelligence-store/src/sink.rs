@@ -1,34 +1,165 @@
 //! The store as the [`AuditSink`] of `run()`: each lifecycle step is one
-//! short write statement.
+//! short write statement, committed on its own ([`WriteMode::PerStep`]) or
+//! queued for the store's writer thread, which commits many runs' steps in
+//! one transaction ([`WriteMode::Batched`], the default).
+//!
+//! [`WriteMode::PerStep`]: crate::WriteMode::PerStep
+//! [`WriteMode::Batched`]: crate::WriteMode::Batched
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use intelligence_core::{
-    AnalysisRun, AuditSink, NewRun, RunFailed, RunId, RunStatus, RunSucceeded, SinkError,
+    AnalysisRun, AuditSink, NewRun, RunFailed, RunId, RunSucceeded, SinkError,
 };
 
 use crate::backend::Writes;
 use crate::error::StoreError;
-use crate::models::{RunRow, json_text, to_db};
-use crate::schema::analysis_runs::dsl as runs;
+use crate::models::{RunRow, json_text};
 use crate::store::{Store, with_conn};
 
 /// The statuses `mark_started` may move to `running`.
-const STARTABLE: [&str; 2] = ["pending", "running"];
+pub(crate) const STARTABLE: [&str; 2] = ["pending", "running"];
+
+/// One lifecycle step of one run, as the statement that writes it needs it.
+#[derive(Debug)]
+pub(crate) enum Op {
+    /// Step 1: the new row.
+    Create(Box<RunRow>),
+    /// Step 2: the start time.
+    Started(DateTime<Utc>),
+    /// Step 4 on success, with the recommendations already encoded.
+    Succeeded(Box<(RunSucceeded, String)>),
+    /// Step 4 on failure.
+    Failed(Box<RunFailed>),
+}
+
+impl Op {
+    /// The operation's name in errors and logs.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Create(_) => "create run",
+            Self::Started(_) => "mark run started",
+            Self::Succeeded(_) => "mark run succeeded",
+            Self::Failed(_) => "mark run failed",
+        }
+    }
+
+    /// Whether this is the run's last step.
+    pub(crate) fn is_terminal(&self) -> bool {
+        matches!(self, Self::Succeeded(_) | Self::Failed(_))
+    }
+
+    /// The status this step writes.
+    pub(crate) fn status_word(&self) -> &'static str {
+        match self {
+            Self::Create(_) => "pending",
+            Self::Started(_) => "running",
+            Self::Succeeded(_) => "succeeded",
+            Self::Failed(_) => "failed",
+        }
+    }
+}
+
+/// The error for a step whose statement matched no row (`status` is the
+/// one it would have written).
+pub(crate) fn no_row(id: RunId, status: &str) -> SinkError {
+    SinkError::msg(format!(
+        "no analysis run {id} to mark {status} in the store"
+    ))
+}
+
+/// Executes one step's statement on `$conn` (either backend) and evaluates
+/// to the rows it wrote, as `Result<usize, diesel::result::Error>`. A macro
+/// so that the diesel query is written once and compiled per backend.
+macro_rules! execute_step {
+    ($conn:expr, $id:expr, $op:expr) => {{
+        use ::diesel::prelude::*;
+        use ::intelligence_core::RunStatus;
+        use $crate::models::to_db;
+        use $crate::schema::analysis_runs::dsl as runs;
+        use $crate::sink::Op;
+        let conn = $conn;
+        let key = $id.to_string();
+        match $op {
+            Op::Create(row) => ::diesel::insert_into(runs::analysis_runs)
+                .values(&**row)
+                .execute(conn),
+            Op::Started(at) => ::diesel::update(
+                runs::analysis_runs
+                    .find(&key)
+                    // `running` too, so that repeating the step (the
+                    // PostgreSQL retry after a lost connection) is a no-op.
+                    .filter(runs::status.eq_any($crate::sink::STARTABLE)),
+            )
+            .set((
+                runs::status.eq(RunStatus::Running.as_str()),
+                runs::started_at.eq(to_db(*at)),
+            ))
+            .execute(conn),
+            Op::Succeeded(done) => {
+                let (done, recommendations) = &**done;
+                ::diesel::update(runs::analysis_runs.find(&key))
+                    .set((
+                        runs::status.eq(RunStatus::Succeeded.as_str()),
+                        runs::recommendations.eq(recommendations),
+                        runs::recommendations_count.eq(done.recommendations_count),
+                        runs::summary.eq(&done.summary),
+                        runs::probable_cause.eq(&done.probable_cause),
+                        runs::confidence.eq(done.confidence),
+                        runs::model_name.eq(&done.model_name),
+                        runs::prompt_tokens.eq(done.prompt_tokens),
+                        runs::completion_tokens.eq(done.completion_tokens),
+                        runs::total_tokens.eq(done.total_tokens),
+                        runs::fallback_used.eq(done.fallback_used),
+                        runs::error_type.eq(&done.error_type),
+                        runs::error_message.eq(&done.error_message),
+                        runs::completed_at.eq(to_db(done.completed_at)),
+                        runs::duration_ms.eq(done.duration_ms),
+                    ))
+                    .execute(conn)
+            }
+            Op::Failed(failed) => ::diesel::update(runs::analysis_runs.find(&key))
+                .set((
+                    runs::status.eq(RunStatus::Failed.as_str()),
+                    runs::error_type.eq(&failed.error_type),
+                    runs::error_message.eq(&failed.error_message),
+                    runs::completed_at.eq(to_db(failed.completed_at)),
+                    runs::duration_ms.eq(failed.duration_ms),
+                ))
+                .execute(conn),
+        }
+    }};
+}
+pub(crate) use execute_step;
 
 fn sink_error(err: StoreError) -> SinkError {
     SinkError::with_source(err.to_string(), err)
 }
 
-/// A step's update that matched no row.
-fn expect_one(id: RunId, step: &str, updated: usize) -> Result<(), SinkError> {
-    if updated == 0 {
-        return Err(SinkError::msg(format!(
-            "no analysis run {id} to mark {step} in the store"
-        )));
+impl Store {
+    /// Hands one step to the writer thread, or commits it now.
+    async fn step(&self, id: RunId, op: Op) -> Result<(), SinkError> {
+        if let Some(writer) = self.writer() {
+            return writer.send(id, op).await;
+        }
+        let (name, status) = (op.name(), op.status_word());
+        let updated = self
+            .blocking(name, move |store| store.commit_step(id, &op))
+            .await
+            .map_err(sink_error)?;
+        if updated == 0 {
+            return Err(no_row(id, status));
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Commits one step in a transaction of its own; the rows it wrote.
+    pub(crate) fn commit_step(&self, id: RunId, op: &Op) -> Result<usize, StoreError> {
+        with_conn!(self, op.name(), |conn| {
+            let _turn = self.write_turn();
+            conn.write(|c| execute_step!(c, id, op))
+        })
+    }
 }
 
 #[async_trait]
@@ -38,107 +169,26 @@ impl AuditSink for Store {
     // stays pending until reaped. Rare (PostgreSQL only); needs an idempotent insert.
     async fn create(&self, run: &NewRun) -> Result<(), SinkError> {
         let row = RunRow::from_run(&AnalysisRun::from_new(run)).map_err(sink_error)?;
-        self.blocking("create run", move |store| {
-            with_conn!(store, "create run", |conn| {
-                let _turn = store.write_turn();
-                conn.write(|c| {
-                    diesel::insert_into(runs::analysis_runs)
-                        .values(&row)
-                        .execute(c)
-                })
-            })
-        })
-        .await
-        .map(|_| ())
-        .map_err(sink_error)
+        self.step(run.id, Op::Create(Box::new(row))).await
     }
 
     async fn mark_started(&self, id: RunId, started_at: DateTime<Utc>) -> Result<(), SinkError> {
-        let key = id.to_string();
-        let updated = self
-            .blocking("mark run started", move |store| {
-                with_conn!(store, "mark run started", |conn| {
-                    let _turn = store.write_turn();
-                    conn.write(|c| {
-                        diesel::update(
-                            runs::analysis_runs
-                                .find(&key)
-                                // `running` too, so that repeating the step (the
-                                // PostgreSQL retry after a lost connection) is a no-op.
-                                .filter(runs::status.eq_any(STARTABLE)),
-                        )
-                        .set((
-                            runs::status.eq(RunStatus::Running.as_str()),
-                            runs::started_at.eq(to_db(started_at)),
-                        ))
-                        .execute(c)
-                    })
-                })
-            })
-            .await
-            .map_err(sink_error)?;
-        expect_one(id, "running", updated)
+        self.step(id, Op::Started(started_at)).await
     }
 
     async fn mark_succeeded(&self, id: RunId, done: &RunSucceeded) -> Result<(), SinkError> {
-        let key = id.to_string();
         let recommendations =
             json_text("recommendations", &done.recommendations).map_err(sink_error)?;
-        let done = done.clone();
-        let updated = self
-            .blocking("mark run succeeded", move |store| {
-                with_conn!(store, "mark run succeeded", |conn| {
-                    let _turn = store.write_turn();
-                    conn.write(|c| {
-                        diesel::update(runs::analysis_runs.find(&key))
-                            .set((
-                                runs::status.eq(RunStatus::Succeeded.as_str()),
-                                runs::recommendations.eq(&recommendations),
-                                runs::recommendations_count.eq(done.recommendations_count),
-                                runs::summary.eq(&done.summary),
-                                runs::probable_cause.eq(&done.probable_cause),
-                                runs::confidence.eq(done.confidence),
-                                runs::model_name.eq(&done.model_name),
-                                runs::prompt_tokens.eq(done.prompt_tokens),
-                                runs::completion_tokens.eq(done.completion_tokens),
-                                runs::total_tokens.eq(done.total_tokens),
-                                runs::fallback_used.eq(done.fallback_used),
-                                runs::error_type.eq(&done.error_type),
-                                runs::error_message.eq(&done.error_message),
-                                runs::completed_at.eq(to_db(done.completed_at)),
-                                runs::duration_ms.eq(done.duration_ms),
-                            ))
-                            .execute(c)
-                    })
-                })
-            })
+        self.step(id, Op::Succeeded(Box::new((done.clone(), recommendations))))
             .await
-            .map_err(sink_error)?;
-        expect_one(id, "succeeded", updated)
     }
 
     async fn mark_failed(&self, id: RunId, failed: &RunFailed) -> Result<(), SinkError> {
-        let key = id.to_string();
-        let failed = failed.clone();
-        let updated = self
-            .blocking("mark run failed", move |store| {
-                with_conn!(store, "mark run failed", |conn| {
-                    let _turn = store.write_turn();
-                    conn.write(|c| {
-                        diesel::update(runs::analysis_runs.find(&key))
-                            .set((
-                                runs::status.eq(RunStatus::Failed.as_str()),
-                                runs::error_type.eq(&failed.error_type),
-                                runs::error_message.eq(&failed.error_message),
-                                runs::completed_at.eq(to_db(failed.completed_at)),
-                                runs::duration_ms.eq(failed.duration_ms),
-                            ))
-                            .execute(c)
-                    })
-                })
-            })
-            .await
-            .map_err(sink_error)?;
-        expect_one(id, "failed", updated)
+        self.step(id, Op::Failed(Box::new(failed.clone()))).await
+    }
+
+    async fn flush(&self) -> Result<(), SinkError> {
+        Store::flush(self).await;
+        Ok(())
     }
 }

@@ -10,17 +10,24 @@ use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 
 use crate::backend::{Backend, Writes};
 use crate::error::StoreError;
-use crate::options::StoreOptions;
+use crate::options::{StoreOptions, WriteMode};
 use crate::pool::{Manager, Pooled, SqlitePragmas};
 use crate::url::{self, Target};
+use crate::writer::Writer;
 
 /// The audit store: analysis runs and incidents in SQLite or PostgreSQL.
 ///
-/// Cheap to clone: clones share one connection pool. Every query runs on
-/// Tokio's blocking pool (or inline when there is no Tokio runtime).
+/// Cheap to clone: clones share one connection pool and, in
+/// [`WriteMode::Batched`], one writer thread, which the last clone to be
+/// dropped drains and joins. Every query runs on Tokio's blocking pool (or
+/// inline when there is no Tokio runtime), after the steps queued before it
+/// are written.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    /// The batched audit writer; `None` in [`WriteMode::PerStep`] and in
+    /// the writer thread's own handle.
+    writer: Option<Arc<Writer>>,
 }
 
 struct Inner {
@@ -136,16 +143,20 @@ impl Store {
             }
             Target::Postgres(pg_url) => postgres_pool(&pg_url, options)?,
         };
-        let store = Self {
+        let mut store = Self {
             inner: Arc::new(Inner {
                 pools,
                 display_url,
                 migrated: AtomicBool::new(false),
                 sqlite_writes: Mutex::new(()),
             }),
+            writer: None,
         };
         if !options.lazy {
             store.migrate()?;
+        }
+        if options.write_mode == WriteMode::Batched {
+            store.writer = Some(Arc::new(Writer::start(store.clone())?));
         }
         Ok(store)
     }
@@ -177,6 +188,22 @@ impl Store {
             #[cfg(feature = "postgres")]
             Pools::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Waits until every audit step queued so far is committed, or has
+    /// failed and been logged. Returns at once in [`WriteMode::PerStep`],
+    /// and when nothing is queued. Reads call it themselves; call it before
+    /// another process must see this one's runs while the store stays open
+    /// (dropping the last clone of the store flushes too).
+    pub async fn flush(&self) {
+        if let Some(writer) = &self.writer {
+            writer.flush().await;
+        }
+    }
+
+    /// The batched audit writer, if this store has one.
+    pub(crate) fn writer(&self) -> Option<&Writer> {
+        self.writer.as_deref()
     }
 
     /// The database URL with any password masked.
@@ -249,6 +276,9 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
+        // Read your own writes: what was queued before this call is in the
+        // database before the query runs.
+        self.flush().await;
         let store = self.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {

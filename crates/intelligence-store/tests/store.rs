@@ -4,6 +4,7 @@
 //! own that is dropped at the end.
 
 mod store {
+    pub mod batched;
     pub mod concurrency;
     pub mod faults;
     pub mod incidents;

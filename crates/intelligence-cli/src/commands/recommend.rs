@@ -81,7 +81,7 @@ async fn analyse(
         .build(&args.provider, &config)
         .map_err(CliError::provider)?;
 
-    let store = database::open(global);
+    let store = database::open_per_step(global);
     let store_handle = store.as_ref().ok().cloned();
     let incident = match args.incident_id {
         None => None,

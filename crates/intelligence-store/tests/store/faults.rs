@@ -43,8 +43,15 @@ async fn an_unopenable_sqlite_path_logs_a_warning_and_then_recovers() {
     .await
     .expect("the analysis does not depend on the store");
     assert_eq!(outcome.analysis.recommendations.len(), 3);
+    // The writer thread logs the failed steps; flush waits for it.
+    sink.flush().await.expect("flush");
     let text = logs.text();
     assert!(text.contains("WARN") && text.contains("audit"), "{text}");
+    assert_eq!(
+        text.matches("audit sink failed").count(),
+        1,
+        "one warning per run, not one per step: {text}"
+    );
     assert!(
         text.contains("t-down"),
         "the warning names the trace: {text}"
@@ -106,6 +113,7 @@ async fn read_only_scenario() {
     .await
     .expect("the analysis goes on");
     assert_eq!(outcome.analysis.recommendations.len(), 3);
+    sink.flush().await.expect("flush");
     let text = logs.text();
     assert!(text.contains("WARN") && text.contains("t-ro"), "{text}");
     assert!(text.contains("unable to open database file"), "{text}");
@@ -196,7 +204,7 @@ mod postgres {
         Analysis, AnalysisKind, AuditSink, Incident, Provider, ProviderError, RunOptions,
         RunStatus, run,
     };
-    use intelligence_store::{Store, StoreOptions};
+    use intelligence_store::{Store, StoreOptions, WriteMode};
 
     use super::super::support::{PG_ENV, Three, capture_warnings, postgres};
     use super::lazy;
@@ -229,7 +237,7 @@ mod postgres {
         let (logs, _guard) = capture_warnings();
         let outcome = run(
             &Three,
-            sink,
+            sink.clone(),
             None,
             &AnalysisKind::Cpu,
             RunOptions::traced("t-port"),
@@ -237,6 +245,7 @@ mod postgres {
         .await
         .expect("the analysis goes on");
         assert_eq!(outcome.analysis.recommendations.len(), 3);
+        sink.flush().await.expect("flush");
         let text = logs.text();
         assert!(text.contains("WARN") && text.contains("t-port"), "{text}");
         assert!(text.contains("cannot connect"), "{text}");
@@ -247,6 +256,9 @@ mod postgres {
     struct Killer {
         admin_url: String,
         victim: String,
+        /// A batched store whose queued steps are written before the kill,
+        /// so that the kill lands between two of the writer's transactions.
+        drain: Option<Store>,
     }
 
     #[async_trait]
@@ -264,6 +276,9 @@ mod postgres {
             incident: Option<&Incident>,
             kind: &AnalysisKind,
         ) -> Result<Analysis, ProviderError> {
+            if let Some(store) = &self.drain {
+                store.flush().await;
+            }
             let mut admin = PgConnection::establish(&self.admin_url).expect("admin connection");
             let killed = diesel::sql_query(format!(
                 "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
@@ -286,6 +301,7 @@ mod postgres {
         let url = format!("{}&application_name={victim}", db.url);
         let one = StoreOptions {
             max_connections: 1,
+            write_mode: WriteMode::PerStep,
             ..StoreOptions::default()
         };
         let store = Store::open_with(&url, &one).expect("open");
@@ -293,6 +309,7 @@ mod postgres {
         let killer = Killer {
             admin_url: std::env::var(PG_ENV).expect("set"),
             victim,
+            drain: None,
         };
 
         let (logs, _guard) = capture_warnings();
@@ -342,6 +359,58 @@ mod postgres {
         .expect("later run");
         let stored = store
             .get_run(later.run_id)
+            .await
+            .expect("get")
+            .expect("recorded");
+        assert_eq!(stored.status, RunStatus::Succeeded);
+        drop(db);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_killed_connection_under_the_batched_writer_is_replaced_and_logged() {
+        let Some(db) =
+            postgres("a_killed_connection_under_the_batched_writer_is_replaced_and_logged")
+        else {
+            return;
+        };
+        let victim = format!("victim_{}", uuid::Uuid::now_v7().simple());
+        let url = format!("{}&application_name={victim}", db.url);
+        let one = StoreOptions {
+            max_connections: 1,
+            ..StoreOptions::default()
+        };
+        let store = Store::open_with(&url, &one).expect("open");
+        assert_eq!(one.write_mode, WriteMode::Batched, "the default");
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+        let killer = Killer {
+            admin_url: std::env::var(PG_ENV).expect("set"),
+            victim,
+            drain: Some(store.clone()),
+        };
+
+        let (logs, _guard) = capture_warnings();
+        let outcome = run(
+            &killer,
+            sink.clone(),
+            None,
+            &AnalysisKind::Automatic,
+            RunOptions::traced("t-kill-batched"),
+        )
+        .await
+        .expect("the analysis goes on");
+        sink.flush().await.expect("flush");
+        let text = logs.text();
+        assert!(
+            text.contains("WARN") && text.contains("connection lost"),
+            "{text}"
+        );
+        assert!(text.contains("write audit steps"), "{text}");
+        assert!(
+            !text.contains("audit sink failed"),
+            "the retry saved the step: {text}"
+        );
+        let stored = store
+            .get_run(outcome.run_id)
             .await
             .expect("get")
             .expect("recorded");

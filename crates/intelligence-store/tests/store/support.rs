@@ -221,6 +221,11 @@ impl AuditSink for Tee {
         self.memory.mark_failed(id, failed).await?;
         self.store.mark_failed(id, failed).await
     }
+
+    async fn flush(&self) -> Result<(), SinkError> {
+        self.store.flush().await;
+        Ok(())
+    }
 }
 
 /// A record made by hand, for seeding through `import_runs`.
