@@ -54,7 +54,9 @@ pub use error::ViewsError;
 pub use extract::TraceId;
 pub use handlers::runs::DEFAULT_LIMIT;
 pub use queries::RunQueries;
-pub use serve::{DEFAULT_BIND, ServeSettings, TOKEN_ENV, check_bind, serve, serve_on};
+pub use serve::{
+    DEFAULT_BIND, ServeSettings, TOKEN_ENV, check_bind, serve, serve_on, shutdown_signal,
+};
 pub use state::{AppState, DEFAULT_PROVIDER, ViewSettings};
 
 /// The largest request body accepted: 1 MiB.

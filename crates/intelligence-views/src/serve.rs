@@ -39,7 +39,8 @@ pub fn check_bind(addr: SocketAddr, state: &AppState) -> Result<(), ViewsError> 
     }
 }
 
-/// Binds `settings.bind` and serves the views until Ctrl-C.
+/// Binds `settings.bind` and serves the views until Ctrl-C or SIGTERM
+/// ([`shutdown_signal`]).
 pub async fn serve(settings: ServeSettings, state: AppState) -> Result<(), ViewsError> {
     check_bind(settings.bind, &state)?;
     let listener = TcpListener::bind(settings.bind)
@@ -48,13 +49,39 @@ pub async fn serve(settings: ServeSettings, state: AppState) -> Result<(), Views
             addr: settings.bind,
             source,
         })?;
-    serve_on(listener, state, async {
+    serve_on(listener, state, shutdown_signal()).await
+}
+
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM: what a terminal, an
+/// init system and a container runtime send to stop a server. Serving then
+/// stops gracefully and the audit store, dropped last, writes what it still
+/// has queued. A signal that cannot be listened for is logged and ignored.
+pub async fn shutdown_signal() {
+    let interrupt = async {
         if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %err, "cannot listen for ctrl-c; serving until killed");
+            tracing::warn!(error = %err, "cannot listen for ctrl-c");
             std::future::pending::<()>().await;
         }
-    })
-    .await
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("interrupted; shutting down"),
+        () = terminate => tracing::info!("terminated; shutting down"),
+    }
 }
 
 /// Serves the views on an already bound listener until `shutdown`

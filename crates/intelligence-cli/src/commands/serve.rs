@@ -1,7 +1,9 @@
 //! `intelligence serve`: the HTTP views on the same database and providers as
 //! the other commands.
 
-use intelligence_views::{AppState, ViewSettings, ViewsError, check_bind, serve_on};
+use intelligence_views::{
+    AppState, ViewSettings, ViewsError, check_bind, serve_on, shutdown_signal,
+};
 use tokio::net::TcpListener;
 
 use crate::cli::{GlobalArgs, ServeArgs};
@@ -9,7 +11,8 @@ use crate::database;
 use crate::exit::{CliError, CliResult};
 use crate::providers;
 
-/// Serves until Ctrl-C. A non-loopback `--bind` without a token is a usage
+/// Serves until Ctrl-C or SIGTERM, then lets the store write what it has
+/// queued before exiting 0. A non-loopback `--bind` without a token is a usage
 /// error (exit 2); the database must open, since the run pages read it.
 ///
 /// The "serving" line is printed only once the socket is bound, with the
@@ -31,15 +34,10 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> CliResult {
     eprintln!(
         "serving http://{addr}/intelligence/ and http://{addr}/admin/intelligence/analysisrun/"
     );
-    serve_on(listener, state, async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %err, "cannot listen for ctrl-c; serving until killed");
-            std::future::pending::<()>().await;
-        }
-    })
-    .await
-    .map_err(|err| match err {
-        err @ ViewsError::InsecureBind { .. } => CliError::usage(err),
-        err => CliError::failed(err),
-    })
+    serve_on(listener, state, shutdown_signal())
+        .await
+        .map_err(|err| match err {
+            err @ ViewsError::InsecureBind { .. } => CliError::usage(err),
+            err => CliError::failed(err),
+        })
 }

@@ -105,3 +105,48 @@ fn serves_the_runs_the_cli_recorded() {
     assert!(runs.starts_with("HTTP/1.1 200"), "{runs}");
     assert!(runs.contains("\"analysis_kind\":\"memory\""), "{runs}");
 }
+
+#[test]
+fn sigterm_stops_serving_and_every_run_is_written() {
+    let env = Env::new();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("intelligence"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &env.db)
+        .env("NO_COLOR", "1")
+        .env_remove("INTELLIGENCE_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut banner = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut banner)
+        .expect("banner");
+    let mut server = Killed(child);
+
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let reply = get(port, "/intelligence/memory/?top_n=1");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        let body = reply.split("\r\n\r\n").nth(1).expect("body");
+        let json: serde_json::Value = serde_json::from_str(body).expect("json");
+        ids.push(json["run_id"].as_str().expect("run_id").to_owned());
+    }
+
+    let sent = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let status = server.0.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "a clean stop, not death by signal");
+
+    for id in ids {
+        let run = env.json(&["runs", "show", &id]);
+        assert_eq!(run["status"], "succeeded", "{run}");
+    }
+}
