@@ -1,5 +1,6 @@
 //! Row 1: `run()` throughput and per-call latency through the in-memory
-//! sink, the SQLite store (default sync and full sync) and PostgreSQL on
+//! sink, the SQLite store (default batched writer, per-step commits, full
+//! sync) and PostgreSQL on
 //! loopback, from one task and from 8, against a bare `analyze()` and the
 //! in-memory sink measured in the same run.
 
@@ -75,15 +76,22 @@ fn probe(ctx: &Ctx, sink: &str, url: Option<&str>, tasks: usize) -> Result<Measu
 }
 
 /// The sinks, with what each is named in the table.
-const SINKS: [(&str, &str); 5] = [
+const SINKS: [(&str, &str); 6] = [
     ("bare", "bare analyze()"),
     ("memory", "run(), in-memory sink"),
     (
         "sqlite",
-        "run(), SQLite file (default: WAL, synchronous=NORMAL)",
+        "run(), SQLite file (default: batched writer, WAL, synchronous=NORMAL)",
     ),
-    ("sqlite-full", "run(), SQLite file, synchronous=FULL"),
-    ("postgres", "run(), PostgreSQL on loopback"),
+    (
+        "sqlite-per-step",
+        "run(), SQLite file, each step its own commit (WriteMode::PerStep)",
+    ),
+    (
+        "sqlite-full",
+        "run(), SQLite file, batched writer, synchronous=FULL",
+    ),
+    ("postgres", "run(), PostgreSQL on loopback (batched writer)"),
 ];
 
 /// Measures every sink at 1 and 8 tasks.
@@ -93,7 +101,7 @@ pub fn measure(ctx: &mut Ctx) -> Result<Vec<Row>> {
     for (sink, _) in SINKS {
         for tasks in [1, 8] {
             let outcome = match sink {
-                "sqlite" | "sqlite-full" => {
+                "sqlite" | "sqlite-per-step" | "sqlite-full" => {
                     let file = ctx.path(&format!("runs-{sink}-{tasks}.db"));
                     probe(ctx, sink, file.to_str(), tasks).map_err(|e| format!("failed: {e:#}"))
                 }
