@@ -71,6 +71,7 @@ pub(crate) fn analyze<R: DirReader>(
         old_only_under: scan_paths.clone(),
         cross_filesystems: settings.cross_filesystems,
         now_secs,
+        threads: walk_threads(),
     };
     let started = std::time::Instant::now();
     let scan = walk(reader, root, &spec, progress, cancel)?;
@@ -329,6 +330,13 @@ fn add_counters(details: &mut Value, counters: &Value) {
 
 fn days_since(now_secs: i64, then_secs: i64) -> i64 {
     (now_secs - then_secs).max(0) / 86_400
+}
+
+/// Threads for a walk: one per core, at most four. Listing and `lstat`ing
+/// are system calls that run side by side on separate cores; past a few
+/// threads they queue on the filesystem's locks instead.
+fn walk_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 #[cfg(test)]

@@ -11,6 +11,12 @@
 //! filesystem unless told otherwise, counts a hard-linked inode once, skips
 //! a directory that is its own ancestor (bind mounts), and treats an entry
 //! that vanished or cannot be read as skipped, not as a failure.
+//!
+//! With [`WalkSpec::threads`] above one, the root's subdirectories are
+//! shared out: each thread takes the next one (in name order), walks it
+//! depth first as above, and takes another; their findings are merged at
+//! the end. The results are the same as one thread's, except which of two
+//! hard links to one inode in different subtrees is charged for it.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -18,7 +24,8 @@ use std::fs::{self, Metadata};
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 pub(crate) use spec::{DirReader, LargeItem, OldFile, RealFs, WalkOutcome, WalkSpec};
@@ -63,14 +70,12 @@ struct PendingDir {
     blocks_bytes: u64,
 }
 
-// TODO: walk sibling subtrees on a second thread; one thread is level with `du`, two could halve it.
-
 /// Walks the tree below `root` once.
 ///
 /// `progress` is called with messages such as `Scanning /var/log... 12,000
-/// files`, at most every 100 ms. `cancel` stops the walk early with
-/// [`LocalError::Cancelled`].
-pub(crate) fn walk<R: DirReader>(
+/// files`, at most every 100 ms, from the calling thread only. `cancel`
+/// stops the walk early with [`LocalError::Cancelled`].
+pub(crate) fn walk<R: DirReader + Sync>(
     reader: &R,
     root: &Path,
     spec: &WalkSpec,
@@ -81,38 +86,19 @@ pub(crate) fn walk<R: DirReader>(
         path: root.to_owned(),
         source,
     })?;
-    let mut w = Walker {
-        spec,
-        root_dev: root_meta.dev(),
-        large: Top::new(spec.large_keep),
-        old: Top::new(spec.old_keep),
-        seen_links: HashSet::new(),
-        out: WalkOutcome {
-            large: Vec::new(),
-            large_count: 0,
-            large_total: 0,
-            old: Vec::new(),
-            old_count: 0,
-            old_total: 0,
-            root_total: 0,
-            files: 0,
-            dirs: 0,
-            unreadable: 0,
-            vanished: 0,
-            other_filesystem: 0,
-        },
-        progress,
-        root_display: root.display().to_string(),
-        last_progress: None,
-        root_error: None,
+    let shared = Shared {
+        links: Mutex::new(HashSet::new()),
+        files_seen: AtomicU64::new(0),
+        cancel,
     };
+    let mut w = Walker::new(spec, root_meta.dev(), &shared, Some(progress), root);
 
     let root_old = match &spec.old_only_under {
         None => true,
         Some(dirs) => dirs.iter().any(|d| root.starts_with(d)),
     };
     let root_hint = root.file_name().and_then(dir_hint);
-    let mut stack = vec![w.open(reader, root.to_owned(), 0, &root_meta, root_old, root_hint)];
+    let mut root_frame = w.open(reader, root.to_owned(), 0, &root_meta, root_old, root_hint);
     // A root that cannot be listed is an error, not an empty, healthy tree.
     if let Some(source) = w.root_error.take() {
         return Err(LocalError::ScanRoot {
@@ -121,55 +107,46 @@ pub(crate) fn walk<R: DirReader>(
         });
     }
 
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(LocalError::Cancelled {
-                path: root.to_owned(),
-            });
+    let threads = spec.threads.clamp(1, root_frame.pending.len().max(1));
+    let (bytes, covered) = if threads == 1 {
+        let mut stack = vec![root_frame];
+        w.drain(reader, &mut stack, None)?
+    } else {
+        let queue = Mutex::new(std::mem::take(&mut root_frame.pending));
+        let parent = Parent::of(&root_frame);
+        let root_dev = w.root_dev;
+        let (below, helpers) = std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut helper = Walker::new(spec, root_dev, &shared, None, root);
+                        let below = helper.subtrees(reader, &queue, &parent);
+                        below.map(|below| (below, helper.found()))
+                    })
+                })
+                .collect();
+            let below = w.subtrees(reader, &queue, &parent);
+            let helpers: Vec<_> = handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
+                .collect();
+            (below, helpers)
+        });
+        let (mut bytes, mut covered) = below?;
+        for helper in helpers {
+            let (below, helper) = helper?;
+            bytes += below.0;
+            covered += below.1;
+            w.absorb(helper);
         }
-        let Some(top) = stack.last_mut() else { break };
-        if let Some(next) = top.pending.pop() {
-            let path = top.path.join(&next.name);
-            let is_loop = stack.iter().any(|f| f.dev == next.dev && f.ino == next.ino);
-            if is_loop {
-                continue;
-            }
-            let parent = stack.last().map(|f| (f.old_enabled, f.hint, f.depth));
-            let Some((parent_old, parent_hint, parent_depth)) = parent else {
-                break;
-            };
-            let old_enabled = parent_old || w.starts_old_scope(&path);
-            let hint = dir_hint(&next.name).or(parent_hint);
-            let frame = w.open_pending(reader, path, parent_depth + 1, next, old_enabled, hint);
-            stack.push(frame);
-            continue;
-        }
-        // Every subdirectory is done: close this directory.
-        let Some(done) = stack.pop() else { break };
-        let mut covered = done.covered;
-        if done.depth >= 1 && done.depth <= LARGE_DIR_DEPTH && w.is_large(done.bytes) {
-            w.out.large_count += 1;
-            covered = done.bytes;
-            w.large.push(
-                done.bytes,
-                LargeItem {
-                    path: done.path,
-                    mtime_secs: done.mtime_secs,
-                    is_dir: true,
-                },
-            );
-        }
-        match stack.last_mut() {
-            Some(parent) => {
-                parent.bytes += done.bytes;
-                parent.covered += covered;
-            }
-            None => {
-                w.out.root_total = done.bytes;
-                w.out.large_total = covered;
-            }
-        }
-    }
+        (root_frame.bytes + bytes, root_frame.covered + covered)
+    };
+    w.out.root_total = bytes;
+    w.out.large_total = covered;
 
     w.emit_progress(true);
     let mut out = w.out;
@@ -178,15 +155,56 @@ pub(crate) fn walk<R: DirReader>(
     Ok(out)
 }
 
+/// What the threads of one walk share.
+struct Shared<'a> {
+    /// (device, inode) of every file with more than one link seen so far.
+    links: Mutex<HashSet<(u64, u64)>>,
+    /// Files counted by every thread, for the progress line.
+    files_seen: AtomicU64,
+    cancel: &'a AtomicBool,
+}
+
+/// What a helper thread's walker found.
+struct Found {
+    out: WalkOutcome,
+    large: Top<LargeItem>,
+    old: Top<OldFile>,
+}
+
+/// What a directory's children inherit from it.
+#[derive(Clone)]
+struct Parent {
+    path: PathBuf,
+    depth: usize,
+    dev: u64,
+    ino: u64,
+    old_enabled: bool,
+    hint: Option<FileKind>,
+}
+
+impl Parent {
+    fn of(frame: &Frame) -> Self {
+        Self {
+            path: frame.path.clone(),
+            depth: frame.depth,
+            dev: frame.dev,
+            ino: frame.ino,
+            old_enabled: frame.old_enabled,
+            hint: frame.hint,
+        }
+    }
+}
+
 struct Walker<'a> {
     spec: &'a WalkSpec,
     root_dev: u64,
     large: Top<LargeItem>,
     old: Top<OldFile>,
-    /// (device, inode) of every file with more than one link seen so far.
-    seen_links: HashSet<(u64, u64)>,
+    shared: &'a Shared<'a>,
     out: WalkOutcome,
-    progress: &'a dyn Fn(&str),
+    /// Only the calling thread's walker reports progress.
+    progress: Option<&'a dyn Fn(&str)>,
+    root: PathBuf,
     root_display: String,
     /// When progress was last reported; `None` reports at once.
     last_progress: Option<Instant>,
@@ -194,7 +212,166 @@ struct Walker<'a> {
     root_error: Option<io::Error>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    fn new(
+        spec: &'a WalkSpec,
+        root_dev: u64,
+        shared: &'a Shared<'a>,
+        progress: Option<&'a dyn Fn(&str)>,
+        root: &Path,
+    ) -> Self {
+        Self {
+            spec,
+            root_dev,
+            large: Top::new(spec.large_keep),
+            old: Top::new(spec.old_keep),
+            shared,
+            out: WalkOutcome {
+                large: Vec::new(),
+                large_count: 0,
+                large_total: 0,
+                old: Vec::new(),
+                old_count: 0,
+                old_total: 0,
+                root_total: 0,
+                files: 0,
+                dirs: 0,
+                unreadable: 0,
+                vanished: 0,
+                other_filesystem: 0,
+            },
+            progress,
+            root: root.to_owned(),
+            root_display: root.display().to_string(),
+            last_progress: None,
+            root_error: None,
+        }
+    }
+
+    /// Walks the subdirectories of `parent` taken from `queue` until it is
+    /// empty; their allocated bytes and the bytes of large items in them.
+    fn subtrees(
+        &mut self,
+        reader: &impl DirReader,
+        queue: &Mutex<Vec<PendingDir>>,
+        parent: &Parent,
+    ) -> Result<(u64, u64), LocalError> {
+        let (mut bytes, mut covered) = (0, 0);
+        loop {
+            self.check_cancel()?;
+            // `pending` is sorted in reverse, so `pop` takes name order.
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let Some(next) = next else { break };
+            if next.dev == parent.dev && next.ino == parent.ino {
+                continue;
+            }
+            let frame = self.child(reader, parent, next);
+            let below = self.drain(reader, &mut vec![frame], Some(parent))?;
+            bytes += below.0;
+            covered += below.1;
+        }
+        Ok((bytes, covered))
+    }
+
+    /// Opens the subdirectory `next` of `parent`.
+    fn child(&mut self, reader: &impl DirReader, parent: &Parent, next: PendingDir) -> Frame {
+        let path = parent.path.join(&next.name);
+        let old_enabled = parent.old_enabled || self.starts_old_scope(&path);
+        let hint = dir_hint(&next.name).or(parent.hint);
+        self.open_pending(reader, path, parent.depth + 1, next, old_enabled, hint)
+    }
+
+    /// Walks depth first until `stack` is empty; the allocated bytes of its
+    /// bottom frame's tree and the bytes of large items in it. `above` is
+    /// the bottom frame's parent, when it is not on the stack.
+    fn drain(
+        &mut self,
+        reader: &impl DirReader,
+        stack: &mut Vec<Frame>,
+        above: Option<&Parent>,
+    ) -> Result<(u64, u64), LocalError> {
+        loop {
+            self.check_cancel()?;
+            let Some(top) = stack.last_mut() else {
+                return Ok((0, 0));
+            };
+            if let Some(next) = top.pending.pop() {
+                let is_loop = stack.iter().any(|f| f.dev == next.dev && f.ino == next.ino)
+                    || above.is_some_and(|p| p.dev == next.dev && p.ino == next.ino);
+                if is_loop {
+                    continue;
+                }
+                let Some(parent) = stack.last().map(Parent::of) else {
+                    return Ok((0, 0));
+                };
+                let frame = self.child(reader, &parent, next);
+                stack.push(frame);
+                continue;
+            }
+            // Every subdirectory is done: close this directory.
+            let Some(done) = stack.pop() else {
+                return Ok((0, 0));
+            };
+            let mut covered = done.covered;
+            if done.depth >= 1 && done.depth <= LARGE_DIR_DEPTH && self.is_large(done.bytes) {
+                self.out.large_count += 1;
+                covered = done.bytes;
+                self.large.push(
+                    done.bytes,
+                    LargeItem {
+                        path: done.path,
+                        mtime_secs: done.mtime_secs,
+                        is_dir: true,
+                    },
+                );
+            }
+            match stack.last_mut() {
+                Some(parent) => {
+                    parent.bytes += done.bytes;
+                    parent.covered += covered;
+                }
+                None => return Ok((done.bytes, covered)),
+            }
+        }
+    }
+
+    fn check_cancel(&self) -> Result<(), LocalError> {
+        if self.shared.cancel.load(Ordering::Relaxed) {
+            return Err(LocalError::Cancelled {
+                path: self.root.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// What this walker found, to hand to another thread.
+    fn found(self) -> Found {
+        Found {
+            out: self.out,
+            large: self.large,
+            old: self.old,
+        }
+    }
+
+    /// Adds what another thread's walker found to this one's.
+    fn absorb(&mut self, other: Found) {
+        let found = other.out;
+        self.out.large_count += found.large_count;
+        self.out.old_count += found.old_count;
+        self.out.old_total += found.old_total;
+        self.out.files += found.files;
+        self.out.dirs += found.dirs;
+        self.out.unreadable += found.unreadable;
+        self.out.vanished += found.vanished;
+        self.out.other_filesystem += found.other_filesystem;
+        for (bytes, item) in other.large.into_sorted() {
+            self.large.push(bytes, item);
+        }
+        for (bytes, file) in other.old.into_sorted() {
+            self.old.push(bytes, file);
+        }
+    }
+
     fn is_large(&self, bytes: u64) -> bool {
         self.spec.large_over_bytes.is_some_and(|t| bytes as f64 > t)
     }
@@ -248,6 +425,7 @@ impl Walker<'_> {
             hint,
             pending: Vec::new(),
         };
+        let files_before = self.out.files;
         let entries = match reader.read_dir(&frame.path) {
             Ok(entries) => entries,
             Err(err) if depth == 0 => {
@@ -294,6 +472,9 @@ impl Walker<'_> {
         // Visit in name order, so that results do not depend on the order
         // the filesystem lists entries in.
         frame.pending.sort_unstable_by(|a, b| b.name.cmp(&a.name));
+        self.shared
+            .files_seen
+            .fetch_add(self.out.files - files_before, Ordering::Relaxed);
         self.emit_progress(false);
         frame
     }
@@ -301,7 +482,14 @@ impl Walker<'_> {
     /// Counts a non-directory entry; its name is read only when it is
     /// reported.
     fn file(&mut self, frame: &mut Frame, entry: &fs::DirEntry, meta: &Metadata) {
-        if meta.nlink() > 1 && !self.seen_links.insert((meta.dev(), meta.ino())) {
+        if meta.nlink() > 1
+            && !self
+                .shared
+                .links
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert((meta.dev(), meta.ino()))
+        {
             return;
         }
         self.out.files += 1;
@@ -351,15 +539,18 @@ impl Walker<'_> {
     }
 
     fn emit_progress(&mut self, force: bool) {
+        let Some(progress) = self.progress else {
+            return;
+        };
         let due = self
             .last_progress
             .is_none_or(|last| last.elapsed() >= PROGRESS_EVERY);
         if force || due {
             self.last_progress = Some(Instant::now());
-            (self.progress)(&format!(
+            progress(&format!(
                 "Scanning {}... {} files",
                 self.root_display,
-                thousands(self.out.files)
+                thousands(self.shared.files_seen.load(Ordering::Relaxed))
             ));
         }
     }

@@ -10,7 +10,7 @@ use crate::disk::classify::FileKind;
 
 /// How a walk opens directories. [`RealFs`] reads the real filesystem; tests
 /// wrap it to inject errors that root cannot otherwise be made to see.
-pub(crate) trait DirReader {
+pub(crate) trait DirReader: Sync {
     /// Opens `path` for listing.
     fn read_dir(&self, path: &Path) -> io::Result<fs::ReadDir>;
 }
@@ -45,6 +45,9 @@ pub(crate) struct WalkSpec {
     pub cross_filesystems: bool,
     /// "now", in seconds since the epoch, for ages.
     pub now_secs: i64,
+    /// Threads that share out the root's subdirectories; 1 walks on the
+    /// calling thread alone.
+    pub threads: usize,
 }
 
 /// A large file or directory.

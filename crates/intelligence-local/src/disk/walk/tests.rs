@@ -20,6 +20,9 @@ fn spec(threshold_mb: f64) -> WalkSpec {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .expect("clock after 1970"),
+        // The fault-injecting readers act on the order directories are
+        // opened in; the parallel walk has its own tests.
+        threads: 1,
     }
 }
 
@@ -332,4 +335,100 @@ proptest::proptest! {
         proptest::prop_assert_eq!(out.large_total, outermost);
         proptest::prop_assert_eq!(out.root_total, du(&root));
     }
+}
+
+/// A walk's findings, for comparing two walks of one tree.
+fn findings(out: &WalkOutcome) -> impl PartialEq + std::fmt::Debug {
+    (
+        (out.root_total, out.large_total, out.large_count),
+        (out.old_total, out.old_count, out.files, out.dirs),
+        out.large.clone(),
+        out.old.clone(),
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// Sharing the root's subdirectories out among threads finds exactly
+    /// what one thread finds: totals, counts, and both lists in order.
+    #[test]
+    fn threads_find_what_one_thread_finds(
+        files in proptest::collection::vec(
+            (proptest::collection::vec(0_u8..5, 0..5), 0_usize..24, proptest::bool::ANY),
+            1..40,
+        ),
+        threads in 2_usize..5,
+    ) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = fs::canonicalize(tmp.path()).expect("canonical");
+        let long_ago = std::time::SystemTime::now() - Duration::from_secs(90 * 86_400);
+        for (i, (dirs, blocks, old)) in files.iter().enumerate() {
+            let mut path = root.clone();
+            for d in dirs {
+                path.push(format!("d{d}"));
+            }
+            let file = path.join(format!("f{i}.log"));
+            write_real(&file, blocks * 64 * 1024);
+            if *old {
+                File::options()
+                    .write(true)
+                    .open(&file)
+                    .and_then(|f| f.set_modified(long_ago))
+                    .expect("age the file");
+            }
+        }
+        let one = run(&RealFs, &root, &spec(0.25));
+        let many = run(&RealFs, &root, &WalkSpec { threads, ..spec(0.25) });
+        proptest::prop_assert_eq!(findings(&one), findings(&many));
+    }
+}
+
+#[test]
+fn threads_count_a_hard_link_across_subtrees_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    write_real(&root.join("a/big"), 2 << 20);
+    fs::create_dir_all(root.join("b")).expect("mkdir");
+    fs::hard_link(root.join("a/big"), root.join("b/same")).expect("link");
+    write_real(&root.join("c/other"), 4096);
+
+    let one = run(&RealFs, root, &spec(1.0));
+    let many = run(
+        &RealFs,
+        root,
+        &WalkSpec {
+            threads: 3,
+            ..spec(1.0)
+        },
+    );
+    assert_eq!(many.files, 2, "the linked inode once, and c/other");
+    assert_eq!(many.root_total, one.root_total);
+    assert_eq!(many.large_count, one.large_count);
+}
+
+#[test]
+fn threads_report_progress_for_every_thread_and_stop_when_cancelled() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for d in 0..6 {
+        for f in 0..5 {
+            write_real(&tmp.path().join(format!("d{d}/f{f}")), 1);
+        }
+    }
+    let spec = WalkSpec {
+        threads: 3,
+        ..spec(1.0)
+    };
+    let messages = Mutex::new(Vec::new());
+    let say = |m: &str| messages.lock().expect("lock").push(m.to_owned());
+    walk(&RealFs, tmp.path(), &spec, &say, &AtomicBool::new(false)).expect("walk");
+    let messages = messages.into_inner().expect("lock");
+    assert_eq!(
+        messages.last().expect("the final message"),
+        &format!("Scanning {}... 30 files", tmp.path().display())
+    );
+
+    let err =
+        walk(&RealFs, tmp.path(), &spec, &|_| {}, &AtomicBool::new(true)).expect_err("cancelled");
+    assert!(matches!(err, LocalError::Cancelled { .. }), "{err}");
 }
