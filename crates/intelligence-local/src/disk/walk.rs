@@ -98,7 +98,7 @@ pub(crate) fn walk<R: DirReader + Sync>(
         Some(dirs) => dirs.iter().any(|d| root.starts_with(d)),
     };
     let root_hint = root.file_name().and_then(dir_hint);
-    let mut root_frame = w.open(reader, root.to_owned(), 0, &root_meta, root_old, root_hint);
+    let root_frame = w.open(reader, root.to_owned(), 0, &root_meta, root_old, root_hint);
     // A root that cannot be listed is an error, not an empty, healthy tree.
     if let Some(source) = w.root_error.take() {
         return Err(LocalError::ScanRoot {
@@ -107,25 +107,25 @@ pub(crate) fn walk<R: DirReader + Sync>(
         });
     }
 
-    let threads = spec.threads.clamp(1, root_frame.pending.len().max(1));
-    let (bytes, covered) = if threads == 1 {
+    let threads = spec.threads.max(1);
+    let (bytes, covered) = if threads == 1 || root_frame.pending.is_empty() {
         let mut stack = vec![root_frame];
-        w.drain(reader, &mut stack, None)?
+        w.drain(reader, &mut stack, &[])?
     } else {
-        let queue = Mutex::new(std::mem::take(&mut root_frame.pending));
-        let parent = Parent::of(&root_frame);
+        let mut top = Split::open(&mut w, reader, root_frame, threads * UNITS_PER_THREAD)?;
+        let queue = Mutex::new(std::mem::take(&mut top.units));
         let root_dev = w.root_dev;
-        let (below, helpers) = std::thread::scope(|scope| {
+        let (mine, helpers) = std::thread::scope(|scope| {
             let handles: Vec<_> = (1..threads)
                 .map(|_| {
                     scope.spawn(|| {
                         let mut helper = Walker::new(spec, root_dev, &shared, None, root);
-                        let below = helper.subtrees(reader, &queue, &parent);
+                        let below = helper.units(reader, &queue, &top.dirs);
                         below.map(|below| (below, helper.found()))
                     })
                 })
                 .collect();
-            let below = w.subtrees(reader, &queue, &parent);
+            let mine = w.units(reader, &queue, &top.dirs);
             let helpers: Vec<_> = handles
                 .into_iter()
                 .map(|handle| {
@@ -134,16 +134,15 @@ pub(crate) fn walk<R: DirReader + Sync>(
                         .unwrap_or_else(|p| std::panic::resume_unwind(p))
                 })
                 .collect();
-            (below, helpers)
+            (mine, helpers)
         });
-        let (mut bytes, mut covered) = below?;
+        let mut below = mine?;
         for helper in helpers {
-            let (below, helper) = helper?;
-            bytes += below.0;
-            covered += below.1;
-            w.absorb(helper);
+            let (mut theirs, found) = helper?;
+            below.append(&mut theirs);
+            w.absorb(found);
         }
-        (root_frame.bytes + bytes, root_frame.covered + covered)
+        top.close(&mut w, below)
     };
     w.out.root_total = bytes;
     w.out.large_total = covered;
@@ -164,6 +163,124 @@ struct Shared<'a> {
     cancel: &'a AtomicBool,
 }
 
+/// Units of work per thread the top of the tree is split into, so that a
+/// thread that drew a small subtree takes another instead of idling.
+const UNITS_PER_THREAD: usize = 4;
+
+/// Levels below the root the split may open, at most.
+const SPLIT_DEPTH: usize = 3;
+
+/// A directory opened while splitting the top of the tree.
+struct SplitDir {
+    /// Its own files counted; `pending` handed out as units or opened.
+    frame: Frame,
+    /// Its index's parent in [`Split::dirs`]; `None` for the root.
+    parent: Option<usize>,
+    /// (device, inode) of it and every directory above it.
+    ancestors: Vec<(u64, u64)>,
+}
+
+impl SplitDir {
+    /// Whether `dir` is this directory or one above it (a bind mount loop).
+    fn is_ancestor(&self, dir: &PendingDir) -> bool {
+        self.ancestors.contains(&(dir.dev, dir.ino))
+    }
+}
+
+/// The top of the tree, opened level by level on the calling thread until
+/// it has enough subdirectories below it to share out: each is a unit that
+/// one thread walks depth first.
+struct Split {
+    /// The directories opened, parents before children.
+    dirs: Vec<SplitDir>,
+    /// (index of the parent in `dirs`, the subdirectory), last taken first.
+    units: Vec<(usize, PendingDir)>,
+}
+
+impl Split {
+    fn open(
+        w: &mut Walker<'_>,
+        reader: &impl DirReader,
+        mut root: Frame,
+        enough: usize,
+    ) -> Result<Self, LocalError> {
+        let children = std::mem::take(&mut root.pending);
+        let mut top = Self {
+            dirs: vec![SplitDir {
+                ancestors: vec![(root.dev, root.ino)],
+                frame: root,
+                parent: None,
+            }],
+            // `pending` is in reverse name order already.
+            units: children.into_iter().map(|dir| (0, dir)).collect(),
+        };
+        for _ in 1..SPLIT_DEPTH {
+            if top.units.len() >= enough || top.units.is_empty() {
+                break;
+            }
+            let mut next = Vec::new();
+            // Name order, so that the next level is in name order too.
+            for (parent, dir) in std::mem::take(&mut top.units).into_iter().rev() {
+                w.check_cancel()?;
+                if top.dirs[parent].is_ancestor(&dir) {
+                    continue;
+                }
+                let mut frame = w.child(reader, &Parent::of(&top.dirs[parent].frame), dir);
+                let children = std::mem::take(&mut frame.pending);
+                let mut ancestors = top.dirs[parent].ancestors.clone();
+                ancestors.push((frame.dev, frame.ino));
+                let index = top.dirs.len();
+                top.dirs.push(SplitDir {
+                    frame,
+                    parent: Some(parent),
+                    ancestors,
+                });
+                next.extend(children.into_iter().rev().map(|dir| (index, dir)));
+            }
+            next.reverse();
+            top.units = next;
+        }
+        Ok(top)
+    }
+
+    /// Adds up the walked units into the directories above them, children
+    /// before parents, as the depth-first walk closes them; the root's
+    /// allocated bytes and the bytes of large items below it.
+    fn close(mut self, w: &mut Walker<'_>, walked: Vec<(usize, u64, u64)>) -> (u64, u64) {
+        let mut below = vec![(0_u64, 0_u64); self.dirs.len()];
+        for (parent, bytes, covered) in walked {
+            below[parent].0 += bytes;
+            below[parent].1 += covered;
+        }
+        while let Some(dir) = self.dirs.pop() {
+            let index = self.dirs.len();
+            let frame = dir.frame;
+            let bytes = frame.bytes + below[index].0;
+            let mut covered = frame.covered + below[index].1;
+            if frame.depth >= 1 && frame.depth <= LARGE_DIR_DEPTH && w.is_large(bytes) {
+                w.out.large_count += 1;
+                covered = bytes;
+                w.large.push(
+                    bytes,
+                    LargeItem {
+                        path: frame.path,
+                        mtime_secs: frame.mtime_secs,
+                        is_dir: true,
+                    },
+                );
+            }
+            match dir.parent {
+                Some(parent) => {
+                    below[parent].0 += bytes;
+                    below[parent].1 += covered;
+                }
+                None => return (bytes, covered),
+            }
+        }
+        (0, 0)
+    }
+}
+
 /// What a helper thread's walker found.
 struct Found {
     out: WalkOutcome,
@@ -172,12 +289,9 @@ struct Found {
 }
 
 /// What a directory's children inherit from it.
-#[derive(Clone)]
 struct Parent {
     path: PathBuf,
     depth: usize,
-    dev: u64,
-    ino: u64,
     old_enabled: bool,
     hint: Option<FileKind>,
 }
@@ -187,8 +301,6 @@ impl Parent {
         Self {
             path: frame.path.clone(),
             depth: frame.depth,
-            dev: frame.dev,
-            ino: frame.ino,
             old_enabled: frame.old_enabled,
             hint: frame.hint,
         }
@@ -248,29 +360,29 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Walks the subdirectories of `parent` taken from `queue` until it is
-    /// empty; their allocated bytes and the bytes of large items in them.
-    fn subtrees(
+    /// Walks the units taken from `queue` until it is empty; for each, the
+    /// index of its parent in `dirs`, its allocated bytes and the bytes of
+    /// large items in it.
+    fn units(
         &mut self,
         reader: &impl DirReader,
-        queue: &Mutex<Vec<PendingDir>>,
-        parent: &Parent,
-    ) -> Result<(u64, u64), LocalError> {
-        let (mut bytes, mut covered) = (0, 0);
+        queue: &Mutex<Vec<(usize, PendingDir)>>,
+        dirs: &[SplitDir],
+    ) -> Result<Vec<(usize, u64, u64)>, LocalError> {
+        let mut done = Vec::new();
         loop {
             self.check_cancel()?;
-            // `pending` is sorted in reverse, so `pop` takes name order.
             let next = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
-            let Some(next) = next else { break };
-            if next.dev == parent.dev && next.ino == parent.ino {
+            let Some((parent, dir)) = next else { break };
+            let parent_dir = &dirs[parent];
+            if parent_dir.is_ancestor(&dir) {
                 continue;
             }
-            let frame = self.child(reader, parent, next);
-            let below = self.drain(reader, &mut vec![frame], Some(parent))?;
-            bytes += below.0;
-            covered += below.1;
+            let frame = self.child(reader, &Parent::of(&parent_dir.frame), dir);
+            let (bytes, covered) = self.drain(reader, &mut vec![frame], &parent_dir.ancestors)?;
+            done.push((parent, bytes, covered));
         }
-        Ok((bytes, covered))
+        Ok(done)
     }
 
     /// Opens the subdirectory `next` of `parent`.
@@ -282,13 +394,14 @@ impl<'a> Walker<'a> {
     }
 
     /// Walks depth first until `stack` is empty; the allocated bytes of its
-    /// bottom frame's tree and the bytes of large items in it. `above` is
-    /// the bottom frame's parent, when it is not on the stack.
+    /// bottom frame's tree and the bytes of large items in it. `above` are
+    /// the (device, inode) of the bottom frame's ancestors that are not on
+    /// the stack.
     fn drain(
         &mut self,
         reader: &impl DirReader,
         stack: &mut Vec<Frame>,
-        above: Option<&Parent>,
+        above: &[(u64, u64)],
     ) -> Result<(u64, u64), LocalError> {
         loop {
             self.check_cancel()?;
@@ -297,7 +410,7 @@ impl<'a> Walker<'a> {
             };
             if let Some(next) = top.pending.pop() {
                 let is_loop = stack.iter().any(|f| f.dev == next.dev && f.ino == next.ino)
-                    || above.is_some_and(|p| p.dev == next.dev && p.ino == next.ino);
+                    || above.contains(&(next.dev, next.ino));
                 if is_loop {
                     continue;
                 }
