@@ -164,6 +164,8 @@ async fn a_missing_incident_is_a_404() {
     assert_no_runs(&fixture).await;
 }
 
+/// A disk path the provider refused is bad input (400) and, as from the CLI
+/// and the executor, one failed record: the attempt is in the audit trail.
 #[tokio::test]
 async fn disk_paths_must_resolve_inside_the_allowed_roots() {
     let fixture = Fixture::new();
@@ -178,16 +180,39 @@ async fn disk_paths_must_resolve_inside_the_allowed_roots() {
         (format!("{allowed}/../outside"), "outside the allowed roots"),
         (format!("{allowed}/link"), "outside the allowed roots"),
         (format!("{allowed}/link/."), "outside the allowed roots"),
-        (format!("{allowed}/logs%00/../.."), "NUL byte"),
         (format!("{allowed}/missing"), "cannot be resolved"),
     ];
-    for (path, needle) in cases {
+    for (path, needle) in &cases {
         let (status, body) = fixture
             .get(&format!("/intelligence/disk/?path={path}"))
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
         assert_client_error(status, &body, needle);
     }
+    let page = fixture
+        .store
+        .list_runs(&RunFilter::default(), PageRequest::first(50))
+        .await
+        .expect("list");
+    assert_eq!(page.runs.len(), cases.len(), "one record per refusal");
+    for run in &page.runs {
+        assert_eq!(run.status, intelligence_core::RunStatus::Failed);
+        assert_eq!(
+            run.error_type.as_deref(),
+            Some("path_not_allowed"),
+            "{run:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_disk_path_with_a_nul_byte_is_refused_before_any_run() {
+    let fixture = Fixture::new();
+    let allowed = fixture.allowed.display().to_string();
+    let (status, body) = fixture
+        .get(&format!("/intelligence/disk/?path={allowed}/logs%00/../.."))
+        .await;
+    assert_client_error(status, &body, "NUL byte");
     assert_no_runs(&fixture).await;
 }
 
@@ -207,7 +232,7 @@ async fn run_lookups_refuse_bad_ids_cursors_and_filters() {
     for (query, needle) in [
         ("after=garbage", "invalid cursor"),
         ("status=done", "status"),
-        ("limit=0", "limit"),
+        ("limit=0", "invalid limit: 0 is less than the minimum 1"),
         ("limit=5000", "limit"),
         ("incident_id=x", "incident_id"),
         ("created_after=yesterday", "created_after"),

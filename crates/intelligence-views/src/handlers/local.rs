@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use axum::Json;
 use axum::extract::State;
-use intelligence_core::{AnalysisKind, ProviderError};
-use intelligence_local::LocalProvider;
+use intelligence_core::AnalysisKind;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -68,7 +67,7 @@ pub(crate) async fn disk(
 ) -> Result<Json<Value>, ViewsError> {
     let threshold_mb = params::number("threshold_mb", query.threshold_mb.as_deref())?;
     let old_days = params::number("old_days", query.old_days.as_deref())?;
-    let path = resolve(&state, query.path.as_deref()).await?;
+    let path = disk_path(&state, query.path.as_deref())?;
 
     let local = &state.settings.local;
     let mut config = Map::new();
@@ -101,17 +100,18 @@ pub(crate) async fn disk(
     })))
 }
 
-/// The path to scan, resolved (symlinks and `..`) inside the server's
-/// allowed roots; the configured default when none is given. Resolving
-/// touches the filesystem, so it runs on the blocking pool.
-async fn resolve(state: &AppState, given: Option<&str>) -> Result<PathBuf, ViewsError> {
-    let local = state.settings.local.clone();
-    let path = present(given).map_or_else(|| local.default_disk_path.clone(), PathBuf::from);
-    let resolved =
-        tokio::task::spawn_blocking(move || LocalProvider::new(local)?.resolve_disk_path(&path))
-            .await
-            .map_err(|err| {
-                ProviderError::Other(format!("disk path check did not finish: {err}"))
-            })?;
-    Ok(resolved?)
+/// The path to scan as given, or the configured default. Whether it lies
+/// inside the allowed roots is the provider's to decide, inside `run()`, so
+/// that a refused path leaves a failed record (`path_not_allowed`) here as
+/// it does from the CLI and the executor; the refusal still answers 400.
+/// Only a path no filesystem can hold (a NUL byte) is refused before.
+fn disk_path(state: &AppState, given: Option<&str>) -> Result<PathBuf, ViewsError> {
+    match present(given) {
+        None => Ok(state.settings.local.default_disk_path.clone()),
+        Some(path) if path.contains('\0') => Err(ViewsError::InvalidParameter {
+            field: "path",
+            reason: format!("{path:?} contains a NUL byte"),
+        }),
+        Some(path) => Ok(PathBuf::from(path)),
+    }
 }

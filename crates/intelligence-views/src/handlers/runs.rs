@@ -45,7 +45,7 @@ impl RunsQuery {
         let max = u64::try_from(PageRequest::MAX_LIMIT).unwrap_or(u64::MAX);
         let limit = match params::count("limit", self.limit.as_deref(), max)? {
             None => DEFAULT_LIMIT,
-            Some(0) => return Err(ViewsError::invalid("limit", "must be at least 1")),
+            Some(0) => return Err(ViewsError::invalid("limit", "0 is less than the minimum 1")),
             Some(n) => i64::try_from(n).unwrap_or(PageRequest::MAX_LIMIT),
         };
         let page = match present(self.after.as_deref()) {
