@@ -202,8 +202,10 @@ pub(crate) fn recommend(
                 priority,
                 "Large Files and Directories Found",
                 format!(
-                    "Found {} large items (over {} MB) totaling {:.1} MB on {path}",
-                    scan.large_count, settings.threshold_mb, total_mb
+                    "Found {} (over {} MB) totaling {:.2} MB on {path}",
+                    counted(scan.large_count, "large item", "large items"),
+                    settings.threshold_mb,
+                    round2(total_mb)
                 ),
             )
             .with_details(json!({
@@ -215,9 +217,9 @@ pub(crate) fn recommend(
             }))
             .with_actions([
                 format!(
-                    "Review largest item: {} ({:.1} MB)",
+                    "Review largest item: {} ({:.2} MB)",
                     largest.path.display(),
-                    *largest_bytes as f64 / MIB
+                    round2(*largest_bytes as f64 / MIB)
                 ),
                 "Run 'ncdu -x' for interactive disk usage analysis".to_owned(),
                 "Consider archiving or compressing old data".to_owned(),
@@ -271,8 +273,10 @@ pub(crate) fn recommend(
                 priority,
                 "Old Logs and Temporary Files Found",
                 format!(
-                    "Found {old_count} old files (over {} days, over 1 MB) totaling {total_mb:.1} MB that can potentially be cleaned up",
-                    settings.old_days
+                    "Found {} (over {} days, over 1 MB) totaling {:.2} MB that can potentially be cleaned up",
+                    counted(old_count, "old file", "old files"),
+                    settings.old_days,
+                    round2(total_mb)
                 ),
             )
             .with_details(details)
@@ -330,6 +334,11 @@ fn add_counters(details: &mut Value, counters: &Value) {
 
 fn days_since(now_secs: i64, then_secs: i64) -> i64 {
     (now_secs - then_secs).max(0) / 86_400
+}
+
+/// `1 old file`, `3 old files`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Threads for a walk: one per core, at most four. Listing and `lstat`ing

@@ -249,3 +249,34 @@ async fn an_empty_tree_gets_one_low_health_check_naming_the_path() {
     assert_eq!(recs[0].details["scanned_path"], root.display().to_string());
     assert!(recs[0].description.contains(&root.display().to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn descriptions_count_in_words_and_state_the_sizes_the_details_hold() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = canonical(tmp.path());
+    // 1.2 MiB + one 4 KiB block: totals whose one-decimal and two-decimal
+    // roundings differ.
+    write_real(&root.join("one.bin"), 6 * MIB / 5 + 4096);
+    write_sparse(&root.join("var/old.log"), 3 * MIB + 3 * MIB / 8);
+    age(&root.join("var/old.log"), 60);
+
+    let recs = scan(&provider_for(&root, 1.0), &root).await;
+    let large = titled(&recs, "Large Files and Directories Found").expect("large");
+    let total = large.details["total_size_mb"].as_f64().expect("number");
+    assert!(
+        large.description.starts_with(&format!(
+            "Found 1 large item (over 1 MB) totaling {total:.2} MB"
+        )),
+        "{}",
+        large.description
+    );
+    let old = titled(&recs, "Old Logs and Temporary Files Found").expect("old");
+    let total = old.details["total_size_mb"].as_f64().expect("number");
+    assert!(
+        old.description.starts_with(&format!(
+            "Found 1 old file (over 30 days, over 1 MB) totaling {total:.2} MB"
+        )),
+        "{}",
+        old.description
+    );
+}
