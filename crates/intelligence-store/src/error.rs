@@ -39,6 +39,17 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    /// Opening the database failed: the file cannot be opened or created,
+    /// the server refused the connection.
+    #[error("cannot open {url}: {source}")]
+    Open {
+        /// The URL, password masked.
+        url: String,
+        /// Why.
+        #[source]
+        source: diesel::r2d2::Error,
+    },
+
     /// No connection could be had from the pool (the server is down, the
     /// file cannot be opened, every connection is busy).
     #[error("cannot connect to {url}: {source}")]

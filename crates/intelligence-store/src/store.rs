@@ -136,6 +136,9 @@ impl Store {
                     reason: "the path is not valid UTF-8".into(),
                 })?;
                 let manager = Manager::<SqliteConnection>::new(path_str.to_owned(), create_dir);
+                if !options.lazy {
+                    probe(&manager, &display)?;
+                }
                 let pool = builder(options)
                     .connection_customizer(Box::new(SqlitePragmas::new(options)))
                     .build_unchecked(manager);
@@ -327,6 +330,23 @@ pub(crate) fn is_closed_connection<T>(result: &Result<T, diesel::result::Error>)
     )
 }
 
+/// Connects once, outside the pool, so that a database that cannot be
+/// opened (a directory where the file should be, a closed port) fails
+/// `open` at once with the reason, instead of after the pool has retried
+/// for the whole connect timeout and kept only "timed out".
+fn probe<C>(manager: &Manager<C>, url: &str) -> Result<(), StoreError>
+where
+    C: diesel::r2d2::R2D2Connection + Send + 'static,
+{
+    manager
+        .connect()
+        .map(drop)
+        .map_err(|source| StoreError::Open {
+            url: url.to_owned(),
+            source,
+        })
+}
+
 fn builder<M: ManageConnection>(options: &StoreOptions) -> diesel::r2d2::Builder<M> {
     Pool::builder()
         .max_size(options.max_connections.max(1))
@@ -338,8 +358,12 @@ fn builder<M: ManageConnection>(options: &StoreOptions) -> diesel::r2d2::Builder
 #[cfg(feature = "postgres")]
 fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String), StoreError> {
     let manager = Manager::<diesel::PgConnection>::new(url.to_owned(), None);
+    let display = url::mask(url);
+    if !options.lazy {
+        probe(&manager, &display)?;
+    }
     let pool = builder(options).build_unchecked(manager);
-    Ok((Pools::Postgres(pool), url::mask(url)))
+    Ok((Pools::Postgres(pool), display))
 }
 
 #[cfg(not(feature = "postgres"))]

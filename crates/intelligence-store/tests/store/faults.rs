@@ -82,6 +82,24 @@ async fn an_unopenable_sqlite_path_logs_a_warning_and_then_recovers() {
     );
 }
 
+#[test]
+fn a_file_sqlite_cannot_open_fails_open_with_the_reason_not_a_pool_timeout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A directory where the database file should be.
+    let url = dir.path().to_str().expect("utf-8");
+    let err = Store::open(url).expect_err("a directory is not a database");
+    assert!(
+        matches!(err, intelligence_store::StoreError::Open { .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("unable to open database file") && text.contains(url),
+        "{text}"
+    );
+    assert!(!text.contains("timed out"), "{text}");
+}
+
 /// Set in the child process that runs the read-only scenario as `nobody`.
 const READ_ONLY_CHILD: &str = "INTELLIGENCE_STORE_TEST_READ_ONLY_CHILD";
 const READ_ONLY_PASSED: &str = "read-only scenario passed";
@@ -230,6 +248,10 @@ mod postgres {
         assert!(
             text.contains("127.0.0.1:1") && !text.contains(":pw@"),
             "{text}"
+        );
+        assert!(
+            text.contains("refused") && !text.contains("timed out"),
+            "the server's reason, not the pool's timeout: {text}"
         );
 
         let store = Store::open_with(url, &lazy()).expect("a lazy store opens");
