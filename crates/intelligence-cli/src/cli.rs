@@ -188,7 +188,7 @@ pub struct RunsListArgs {
     pub trace_id: Option<String>,
 
     /// How many runs to show (1 to 1000)
-    #[arg(long, value_name = "N", default_value_t = 20,
+    #[arg(long, value_name = "N", default_value_t = crate::commands::runs::DEFAULT_LIMIT,
           value_parser = clap::value_parser!(i64).range(1..=1000))]
     pub limit: i64,
 

@@ -5,7 +5,7 @@ mod incidents;
 mod migrate;
 mod providers;
 mod recommend;
-mod runs;
+pub mod runs;
 mod serve;
 
 use std::io::{self, Write};

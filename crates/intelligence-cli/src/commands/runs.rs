@@ -63,6 +63,7 @@ fn cutoff(age: &humantime::Duration) -> CliResult<DateTime<Utc>> {
 }
 
 async fn list(global: &GlobalArgs, store: &Store, args: RunsListArgs) -> CliResult {
+    let same_page = page_flags(global, &args);
     let after = args
         .after
         .as_deref()
@@ -104,9 +105,57 @@ async fn list(global: &GlobalArgs, store: &Store, args: RunsListArgs) -> CliResu
     // The hint is for a person; stdout stays the table alone.
     if let Some(next) = &next {
         let dim = style::DIM;
-        anstream::eprintln!("{dim}more: intelligence runs list --after {next}{dim:#}");
+        anstream::eprintln!("{dim}more: intelligence {same_page}--after {next}{dim:#}");
     }
     Ok(())
+}
+
+/// `runs list` with the flags that chose this page's rows (database,
+/// filters, limit), so that the hint's command continues the same list.
+/// A password in the database URL is masked: the hint never prints one.
+fn page_flags(global: &GlobalArgs, args: &RunsListArgs) -> String {
+    let mut words = Vec::new();
+    if let Some(url) = global.database_url.as_deref() {
+        words.push(format!(
+            "--database-url {}",
+            shell_word(&database::masked(url))
+        ));
+    }
+    words.push("runs list".to_owned());
+    if let Some(status) = args.status {
+        words.push(format!("--status {}", status.as_str()));
+    }
+    if let Some(provider) = &args.provider {
+        words.push(format!("--provider {}", shell_word(provider)));
+    }
+    if let Some(incident) = args.incident_id {
+        words.push(format!("--incident-id {incident}"));
+    }
+    if let Some(trace) = &args.trace_id {
+        words.push(format!("--trace-id {}", shell_word(trace)));
+    }
+    if args.limit != DEFAULT_LIMIT {
+        words.push(format!("--limit {}", args.limit));
+    }
+    let mut line = words.join(" ");
+    line.push(' ');
+    line
+}
+
+/// `runs list --limit`'s default.
+pub const DEFAULT_LIMIT: i64 = 20;
+
+/// `value` as one shell word: as is when it is plain, else single-quoted.
+fn shell_word(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@=,+%".contains(c));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
 }
 
 fn runs_table(runs: &[AnalysisRun]) -> Table {
@@ -170,4 +219,18 @@ fn report(
             render::time(&cutoff)
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_they_must_be() {
+        assert_eq!(shell_word("local"), "local");
+        assert_eq!(shell_word("/tmp/a.db"), "/tmp/a.db");
+        assert_eq!(shell_word("my db.sqlite"), "'my db.sqlite'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

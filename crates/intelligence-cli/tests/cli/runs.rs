@@ -84,10 +84,33 @@ fn list_filters_and_pages() {
         "header and two rows only"
     );
     assert!(
-        stderr(&output).starts_with("more: intelligence runs list --after "),
+        stderr(&output).starts_with("more: intelligence ")
+            && stderr(&output).contains(" runs list --limit 2 --after "),
         "{}",
         stderr(&output)
     );
+
+    // The hint continues the same list: filters and limit kept.
+    let output = env
+        .cmd()
+        .args(["runs", "list", "--limit", "1", "--status", "succeeded"])
+        .output()
+        .expect("run");
+    let hint = stderr(&output);
+    let hint = hint
+        .trim()
+        .strip_prefix("more: intelligence ")
+        .unwrap_or_else(|| panic!("a hint: {hint}"));
+    // DATABASE_URL counts as --database-url: the hint names the database.
+    assert!(
+        hint.starts_with(&format!("--database-url {} ", env.db.display()))
+            && hint.contains(" runs list --status succeeded --limit 1 --after "),
+        "{hint}"
+    );
+    let next: Vec<&str> = hint.split_whitespace().collect();
+    let page = env.json(&next);
+    assert_eq!(page["runs"].as_array().map(Vec::len), Some(1), "{page}");
+    assert_eq!(page["runs"][0]["status"], "succeeded", "still filtered");
 
     let output = env
         .cmd()
