@@ -9,7 +9,8 @@ use sysinfo::{Pid, System};
 
 use crate::error::LocalError;
 use crate::process::{
-    cpu_kind, masked_cmdline, new_system, process_name, refresh_cmdlines, refresh_processes, round2,
+    cpu_kind, masked_cmdline, new_system, process_name, refresh_cmdlines, refresh_processes,
+    round2, top_processes_use,
 };
 
 /// The time between the two CPU samples. Longer than sysinfo's minimum
@@ -123,8 +124,8 @@ pub(crate) fn recommend(snapshot: &CpuSnapshot, incident_id: Option<IncidentId>)
             Priority::Low,
             "CPU Health Check",
             format!(
-                "CPU use is {:.1}%; no process used more than {MIN_PROCESS_CPU_PERCENT}% of a core.",
-                snapshot.usage_percent
+                "CPU use is {}%; no process used more than {MIN_PROCESS_CPU_PERCENT}% of a core.",
+                round2(snapshot.usage_percent)
             ),
         )
         .with_details(details)
@@ -137,11 +138,11 @@ pub(crate) fn recommend(snapshot: &CpuSnapshot, incident_id: Option<IncidentId>)
         cpu_priority(snapshot.usage_percent),
         "High CPU Usage Detected",
         format!(
-            "CPU use is {:.1}% of {} CPUs. The top {} processes use {:.1}% (percent of one core each).",
-            snapshot.usage_percent,
+            "CPU use is {}% of {} CPUs. {} {}% (percent of one core each).",
+            round2(snapshot.usage_percent),
             snapshot.cpu_count,
-            snapshot.processes.len(),
-            total
+            top_processes_use(snapshot.processes.len()),
+            round2(total)
         ),
     )
     .with_details(details)

@@ -8,7 +8,7 @@ use sysinfo::Pid;
 use crate::error::LocalError;
 use crate::process::{
     masked_cmdline, memory_kind, new_system, process_name, refresh_cmdlines, refresh_processes,
-    refresh_ram, round2,
+    refresh_ram, round2, top_processes_use,
 };
 use crate::settings::MIB;
 
@@ -127,8 +127,8 @@ pub(crate) fn recommend(
             priority,
             "Memory Health Check",
             format!(
-                "Memory use is {:.1}%; no process holds more than {MIN_PROCESS_MEMORY_PERCENT}% of memory.",
-                snapshot.used_percent
+                "Memory use is {}%; no process holds more than {MIN_PROCESS_MEMORY_PERCENT}% of memory.",
+                round2(snapshot.used_percent)
             ),
         )
         .with_details(details)
@@ -152,18 +152,20 @@ pub(crate) fn recommend(
         priority,
         title,
         format!(
-            "Memory use is {:.1}%. The top {} processes use {:.1}% of memory. Top consumers: {}",
-            snapshot.used_percent,
-            snapshot.processes.len(),
-            total_percent,
+            "Memory use is {}%. {} {}% of memory. Top consumers: {}",
+            round2(snapshot.used_percent),
+            top_processes_use(snapshot.processes.len()),
+            round2(total_percent),
             names.join(", ")
         ),
     )
     .with_details(details)
     .with_actions([
         format!(
-            "Review process '{}' (PID: {}) - using {:.1}% memory",
-            top.name, top.pid, top.memory_percent
+            "Review process '{}' (PID: {}) - using {}% memory",
+            top.name,
+            top.pid,
+            round2(top.memory_percent)
         ),
         "Consider restarting memory-heavy services during a maintenance window".to_owned(),
         "Check for memory leaks in long-running processes".to_owned(),
@@ -220,5 +222,17 @@ mod tests {
         assert_eq!(rec.details["top_processes"][0]["memory_percent"], 40.12);
         assert_eq!(rec.details["total_memory_percent"], 40.12);
         assert!(rec.actions[0].contains("PID: 7"), "{:?}", rec.actions);
+        // One process, one rounding: the text says what the details hold.
+        assert!(
+            rec.description
+                .starts_with("Memory use is 85%. The top process uses 40.12% of memory."),
+            "{}",
+            rec.description
+        );
+        assert!(
+            rec.actions[0].ends_with("using 40.12% memory"),
+            "{:?}",
+            rec.actions
+        );
     }
 }

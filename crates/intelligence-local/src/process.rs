@@ -67,6 +67,24 @@ pub(crate) fn masked_cmdline(process: &Process) -> String {
 }
 
 /// Rounds to two decimals, as every figure in `details` is.
+/// `The top process uses` or `The top 5 processes use`, for descriptions.
+pub(crate) fn top_processes_use(count: usize) -> String {
+    if count == 1 {
+        "The top process uses".to_owned()
+    } else {
+        format!("The top {count} processes use")
+    }
+}
+
 pub(crate) fn round2(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_top_process_is_singular() {
+        assert_eq!(super::top_processes_use(1), "The top process uses");
+        assert_eq!(super::top_processes_use(4), "The top 4 processes use");
+    }
 }

@@ -166,7 +166,10 @@ fn facts(details: &Value) -> String {
         .map(|(key, value)| match value {
             Value::String(text) => format!("{key}: {}", cut(text, 80)),
             Value::Number(n) => match n.as_f64() {
-                Some(f) if n.is_f64() => format!("{key}: {f:.1}"),
+                // What the details hold, rounded once to two decimals
+                // (providers round there already), so that the line agrees
+                // with the description above it.
+                Some(f) if n.is_f64() => format!("{key}: {}", (f * 100.0).round() / 100.0),
                 _ => format!("{key}: {n}"),
             },
             other => format!("{key}: {}", cut(&other.to_string(), 80)),
