@@ -137,6 +137,14 @@ impl Store {
                 })?;
                 let manager = Manager::<SqliteConnection>::new(path_str.to_owned(), create_dir);
                 if !options.lazy {
+                    if path.is_dir() {
+                        return Err(StoreError::InvalidUrl {
+                            url: display,
+                            reason: "it is a directory; name a database file, such as \
+                                     intelligence.db inside it"
+                                .into(),
+                        });
+                    }
                     probe(&manager, &display)?;
                 }
                 let pool = builder(options)

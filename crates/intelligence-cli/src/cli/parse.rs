@@ -73,7 +73,7 @@ impl std::error::Error for KeyValueError {}
 /// Parses a one-line, non-blank text (`incidents add --title`).
 pub fn one_line_text(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
-        return Err("must not be empty".to_owned());
+        return Err("must not be blank".to_owned());
     }
     if text.contains(['\n', '\r']) {
         return Err(format!("{text:?} must be one line"));
@@ -88,14 +88,15 @@ pub const MAX_TRACE_ID_LEN: usize = 200;
 /// characters, the rule the HTTP views apply to `X-Request-Id`, so that a
 /// trace id never breaks a table line or a log line.
 pub fn trace_id(text: &str) -> Result<String, String> {
-    if text.is_empty()
-        || text.len() > MAX_TRACE_ID_LEN
-        || !text.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return Err(format!(
-            "must be 1 to {MAX_TRACE_ID_LEN} visible ASCII characters (no spaces), got {} characters",
-            text.chars().count()
-        ));
+    let rule = format!("must be 1 to {MAX_TRACE_ID_LEN} visible ASCII characters (no spaces)");
+    if text.is_empty() {
+        return Err(format!("{rule}, got an empty one"));
+    }
+    if let Some(bad) = text.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(format!("{rule}, got {bad:?} in {text:?}"));
+    }
+    if text.len() > MAX_TRACE_ID_LEN {
+        return Err(format!("{rule}, got {} characters", text.len()));
     }
     Ok(text.to_owned())
 }
@@ -147,13 +148,18 @@ mod tests {
             assert!(trace_id(bad).is_err(), "{bad:?}");
         }
         assert!(trace_id(&"x".repeat(MAX_TRACE_ID_LEN + 1)).is_err());
+        // The message names what is wrong, not a length that is fine.
+        let spaced = trace_id("has space").expect_err("a space");
+        assert!(spaced.ends_with("got ' ' in \"has space\""), "{spaced}");
+        let long = trace_id(&"x".repeat(MAX_TRACE_ID_LEN + 1)).expect_err("long");
+        assert!(long.ends_with("got 201 characters"), "{long}");
     }
 
     #[test]
     fn titles_are_one_non_blank_line_and_alerts_have_names() {
         assert_eq!(one_line_text("Disk low").as_deref(), Ok("Disk low"));
         assert!(one_line_text("").is_err());
-        assert!(one_line_text("  ").is_err());
+        assert_eq!(one_line_text("  "), Err("must not be blank".to_owned()));
         assert!(one_line_text("a\nb").is_err());
         assert_eq!(
             alert("DiskFull=/ above 95%").as_deref(),

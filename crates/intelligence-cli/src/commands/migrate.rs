@@ -29,10 +29,18 @@ pub fn run(global: &GlobalArgs) -> CliResult {
             )
         });
     }
-    output(|out| {
-        writeln!(
+    output(|out| match applied {
+        0 => writeln!(
             out,
-            "{backend} database {url} is up to date ({applied} migrations applied)"
-        )
+            "{backend} database {url} is up to date (no migration to apply)"
+        ),
+        1 => writeln!(
+            out,
+            "{backend} database {url} migrated: 1 migration applied"
+        ),
+        n => writeln!(
+            out,
+            "{backend} database {url} migrated: {n} migrations applied"
+        ),
     })
 }

@@ -34,6 +34,18 @@ fn migrate_creates_the_database_and_is_idempotent() {
     assert!(env.db.exists());
     let again = env.json(&["migrate"]);
     assert_eq!(again["applied"], 0);
+
+    let other = Env::new();
+    let said = stdout(&other.cmd().arg("migrate").output().expect("run"));
+    assert!(
+        said.contains(" migrated: ") && said.contains(" migrations applied"),
+        "{said}"
+    );
+    let said = stdout(&other.cmd().arg("migrate").output().expect("run"));
+    assert!(
+        said.contains(" is up to date (no migration to apply)"),
+        "{said}"
+    );
 }
 
 #[test]

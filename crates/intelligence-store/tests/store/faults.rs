@@ -83,11 +83,33 @@ async fn an_unopenable_sqlite_path_logs_a_warning_and_then_recovers() {
 }
 
 #[test]
-fn a_file_sqlite_cannot_open_fails_open_with_the_reason_not_a_pool_timeout() {
+fn a_directory_as_the_database_is_refused_by_name() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // A directory where the database file should be.
     let url = dir.path().to_str().expect("utf-8");
     let err = Store::open(url).expect_err("a directory is not a database");
+    let text = err.to_string();
+    assert!(
+        text.contains(url) && text.contains("is a directory"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_file_sqlite_cannot_open_fails_open_with_the_reason_not_a_pool_timeout() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file that is not a database, and that nobody may read.
+    let path = dir.path().join("intelligence.db");
+    std::fs::write(&path, b"").expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let url = path.to_str().expect("utf-8");
+    if rustix::process::geteuid().is_root() {
+        // Root reads it anyway; a dangling symlink into a missing directory
+        // is what root cannot open.
+        std::fs::remove_file(&path).expect("remove");
+        std::os::unix::fs::symlink(dir.path().join("missing/x.db"), &path).expect("symlink");
+    }
+    let err = Store::open(url).expect_err("cannot be opened");
     assert!(
         matches!(err, intelligence_store::StoreError::Open { .. }),
         "{err:?}"
