@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use intelligence_core::{IncidentId, ProviderError, SourceError};
+use intelligence_core::{IncidentId, ProviderError, RunId, SourceError};
 use intelligence_store::StoreError;
 use serde_json::json;
 
@@ -55,6 +55,17 @@ pub enum ViewsError {
     /// The provider refused the input or failed.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+
+    /// The provider refused the input or failed inside an audited run,
+    /// whose failed record has this id; the response carries it.
+    #[error("{source}")]
+    Analysis {
+        /// The run's audit record.
+        run_id: RunId,
+        /// What the provider said.
+        #[source]
+        source: ProviderError,
+    },
 
     /// The incident source failed.
     #[error("cannot read incident {id}: {source}")]
@@ -112,7 +123,7 @@ impl ViewsError {
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::IncidentNotFound(_) | Self::RunNotFound(_) => StatusCode::NOT_FOUND,
-            Self::Provider(err) => provider_status(err),
+            Self::Provider(err) | Self::Analysis { source: err, .. } => provider_status(err),
             Self::Store(StoreError::InvalidCursor { .. }) => StatusCode::BAD_REQUEST,
             Self::IncidentSource { .. }
             | Self::Store(_)
@@ -142,7 +153,13 @@ impl IntoResponse for ViewsError {
         } else {
             tracing::debug!(error = %self, status = status.as_u16(), "request refused");
         }
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        let body = match &self {
+            Self::Analysis { run_id, .. } => {
+                json!({ "error": self.to_string(), "run_id": run_id })
+            }
+            _ => json!({ "error": self.to_string() }),
+        };
+        let mut response = (status, Json(body)).into_response();
         if matches!(self, Self::Unauthorized) {
             response
                 .headers_mut()

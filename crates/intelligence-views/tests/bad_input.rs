@@ -182,12 +182,19 @@ async fn disk_paths_must_resolve_inside_the_allowed_roots() {
         (format!("{allowed}/link/."), "outside the allowed roots"),
         (format!("{allowed}/missing"), "cannot be resolved"),
     ];
+    let mut ids = Vec::new();
     for (path, needle) in &cases {
         let (status, body) = fixture
             .get(&format!("/intelligence/disk/?path={path}"))
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
         assert_client_error(status, &body, needle);
+        // The error names the record that says so.
+        let id: intelligence_core::RunId = body["run_id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("{path}: a run_id in {body}"));
+        ids.push(id);
     }
     let page = fixture
         .store
@@ -202,6 +209,7 @@ async fn disk_paths_must_resolve_inside_the_allowed_roots() {
             Some("path_not_allowed"),
             "{run:?}"
         );
+        assert!(ids.contains(&run.id), "{run:?}");
     }
 }
 

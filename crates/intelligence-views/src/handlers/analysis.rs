@@ -62,12 +62,16 @@ pub(crate) async fn analyse(
         );
     }
     let built = state.registry.build(&provider, &config)?;
+    let run_id = RunId::new();
     let options = RunOptions {
+        run_id: Some(run_id),
         trace_id: trace.0,
         config,
         ..RunOptions::default()
     };
-    let outcome = run(&*built, state.sink.clone(), incident, kind, options).await?;
+    let outcome = run(&*built, state.sink.clone(), incident, kind, options)
+        .await
+        .map_err(|source| ViewsError::Analysis { run_id, source })?;
     Ok(Done {
         provider,
         run_id: outcome.run_id,
