@@ -24,6 +24,7 @@ use chrono::Utc;
 use futures::FutureExt;
 use serde_json::Value;
 use tracing::Instrument;
+use tracing::instrument::WithSubscriber;
 
 use crate::audit::{AuditSink, NewRun, RunFailed, RunId, RunSucceeded, SinkError};
 use crate::error::ProviderError;
@@ -261,20 +262,53 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
-/// Runs a terminal write on the current Tokio runtime so that it finishes even
-/// if the caller stops polling; inline when there is no runtime.
+/// Runs a terminal write so that it finishes even if the caller stops
+/// polling: it is polled here first, and a sink that takes the step at once
+/// (a queue, memory) is done before this returns; what is left runs on the
+/// current Tokio runtime, or inline when there is none.
 async fn detach<F>(write: F) -> Result<(), SinkError>
 where
     F: Future<Output = Result<(), SinkError>> + Send + 'static,
 {
+    // The write keeps the run's span and the caller's subscriber, so that a
+    // sink's own logs carry provider, run_id and trace_id, wherever the
+    // rest of it runs.
+    let mut write = Box::pin(write.in_current_span().with_current_subscriber());
+    if let std::task::Poll::Ready(result) = futures::poll!(write.as_mut()) {
+        return result;
+    }
     match tokio::runtime::Handle::try_current() {
-        // The write keeps the run's span, so that a sink's own logs carry
-        // provider, run_id and trace_id.
-        Ok(handle) => match handle.spawn(write.in_current_span()).await {
+        Ok(handle) => match handle.spawn(write).await {
             Ok(result) => result,
             Err(err) => Err(SinkError::with_source("audit write task failed", err)),
         },
         Err(_) => write.await,
+    }
+}
+
+/// Starts `write` from a `Drop`, which cannot await: polls it once here, so
+/// that a sink that takes the step at once has it before the drop returns
+/// (a runtime shutting down next cannot lose it), then leaves the rest to
+/// the current Tokio runtime, or to a short thread when there is none.
+fn start_detached<F>(write: F) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let mut write = Box::pin(write.with_current_subscriber());
+    let waker = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    if write.as_mut().poll(&mut cx).is_ready() {
+        return Ok(());
+    }
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            handle.spawn(write);
+            Ok(())
+        }
+        Err(_) => std::thread::Builder::new()
+            .name("intelligence-cancel".to_owned())
+            .spawn(move || futures::executor::block_on(write))
+            .map(drop),
     }
 }
 
@@ -343,24 +377,14 @@ impl Drop for CancelGuard {
             ctx.check("mark_failed", result);
         }
         .instrument(span);
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(write);
-            }
-            Err(_) => {
-                let spawned = std::thread::Builder::new()
-                    .name("intelligence-cancel".to_owned())
-                    .spawn(move || futures::executor::block_on(write));
-                if let Err(err) = spawned {
-                    tracing::warn!(
-                        provider = %self.ctx.provider,
-                        run_id = %self.ctx.run_id,
-                        trace_id = %self.ctx.trace_id,
-                        error = %err,
-                        "could not record the cancelled run"
-                    );
-                }
-            }
+        if let Err(err) = start_detached(write) {
+            tracing::warn!(
+                provider = %self.ctx.provider,
+                run_id = %self.ctx.run_id,
+                trace_id = %self.ctx.trace_id,
+                error = %err,
+                "could not record the cancelled run"
+            );
         }
     }
 }

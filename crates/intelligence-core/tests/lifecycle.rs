@@ -300,6 +300,99 @@ async fn a_dropped_run_is_marked_cancelled_not_left_running() {
     );
 }
 
+/// A `main` whose run times out and which then returns: the runtime shuts
+/// down at once, so a cancelled write that was only spawned would never run.
+#[test]
+fn a_run_timed_out_just_before_the_runtime_shuts_down_is_still_cancelled() {
+    let sink = Arc::new(MemorySink::new());
+    let provider = Scripted::new(Behaviour::Hang);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let timed_out = runtime.block_on(async {
+        tokio::time::timeout(
+            Duration::from_millis(20),
+            run(
+                &provider,
+                sink.clone(),
+                None,
+                &AnalysisKind::Cpu,
+                RunOptions::default(),
+            ),
+        )
+        .await
+    });
+    assert!(timed_out.is_err(), "the provider hangs");
+    drop(runtime);
+    assert_eq!(sink.runs()[0].status, RunStatus::Failed);
+    assert_eq!(sink.runs()[0].error_type.as_deref(), Some("cancelled"));
+}
+
+/// A sink that logs from its terminal step after yielding, so that the
+/// step finishes on whichever worker thread picks it up.
+struct YieldingSink(MemorySink);
+
+#[async_trait::async_trait]
+impl intelligence_core::AuditSink for YieldingSink {
+    async fn create(
+        &self,
+        run: &intelligence_core::NewRun,
+    ) -> Result<(), intelligence_core::SinkError> {
+        self.0.create(run).await
+    }
+
+    async fn mark_started(
+        &self,
+        id: RunId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), intelligence_core::SinkError> {
+        self.0.mark_started(id, at).await
+    }
+
+    async fn mark_succeeded(
+        &self,
+        id: RunId,
+        done: &intelligence_core::RunSucceeded,
+    ) -> Result<(), intelligence_core::SinkError> {
+        tokio::task::yield_now().await;
+        tracing::warn!("terminal step written elsewhere");
+        self.0.mark_succeeded(id, done).await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: RunId,
+        failed: &intelligence_core::RunFailed,
+    ) -> Result<(), intelligence_core::SinkError> {
+        self.0.mark_failed(id, failed).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sinks_log_from_a_detached_step_reaches_the_callers_subscriber() {
+    let (logs, _guard) = capture_logs();
+    let sink = Arc::new(YieldingSink(MemorySink::new()));
+    let outcome = run(
+        &Scripted::new(Behaviour::Answer(Analysis::new(vec![]))),
+        sink.clone(),
+        None,
+        &AnalysisKind::Memory,
+        RunOptions::traced("t-elsewhere"),
+    )
+    .await
+    .expect("succeeds");
+    let text = logs.text();
+    let line = text
+        .lines()
+        .find(|l| l.contains("terminal step written elsewhere"))
+        .unwrap_or_else(|| panic!("the sink's warning was lost: {text}"));
+    assert!(
+        line.contains(&outcome.run_id.to_string()) && line.contains("t-elsewhere"),
+        "in the run's span: {line}"
+    );
+}
+
 #[test]
 fn a_dropped_run_outside_tokio_is_marked_cancelled_too() {
     let sink = Arc::new(MemorySink::new());
