@@ -52,6 +52,13 @@ pub(crate) fn from_db(time: NaiveDateTime) -> DateTime<Utc> {
     time.and_utc()
 }
 
+/// Text as stored: a NUL character, which PostgreSQL's TEXT refuses (a
+/// provider error may echo one from upstream), becomes U+FFFD, on both
+/// backends alike. JSON columns need nothing: JSON escapes it.
+pub(crate) fn storable(text: &str) -> String {
+    text.replace('\0', "\u{fffd}")
+}
+
 /// JSON as stored: compact text.
 pub(crate) fn json_text(what: &'static str, value: &Value) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|err| StoreError::Encode {
@@ -63,28 +70,29 @@ pub(crate) fn json_text(what: &'static str, value: &Value) -> Result<String, Sto
 impl RunRow {
     /// The row for a whole record.
     pub(crate) fn from_run(run: &AnalysisRun) -> Result<Self, StoreError> {
+        let opt = |text: &Option<String>| text.as_deref().map(storable);
         Ok(Self {
             id: run.id.to_string(),
-            trace_id: run.trace_id.clone(),
-            pipeline_run_id: run.pipeline_run_id.clone(),
-            provider: run.provider.clone(),
+            trace_id: storable(&run.trace_id),
+            pipeline_run_id: storable(&run.pipeline_run_id),
+            provider: storable(&run.provider),
             provider_config: json_text("provider_config", &run.provider_config)?,
-            model_name: run.model_name.clone(),
+            model_name: opt(&run.model_name),
             status: run.status.as_str().to_owned(),
             incident_id: run.incident_id,
-            analysis_kind: run.analysis_kind.clone(),
-            input_summary: run.input_summary.clone(),
-            checker_output_ref: run.checker_output_ref.clone(),
+            analysis_kind: storable(&run.analysis_kind),
+            input_summary: storable(&run.input_summary),
+            checker_output_ref: storable(&run.checker_output_ref),
             recommendations_count: run.recommendations_count,
             recommendations: json_text("recommendations", &run.recommendations)?,
-            summary: run.summary.clone(),
-            probable_cause: run.probable_cause.clone(),
+            summary: storable(&run.summary),
+            probable_cause: storable(&run.probable_cause),
             confidence: run.confidence,
             prompt_tokens: run.prompt_tokens,
             completion_tokens: run.completion_tokens,
             total_tokens: run.total_tokens,
-            error_type: run.error_type.clone(),
-            error_message: run.error_message.clone(),
+            error_type: opt(&run.error_type),
+            error_message: opt(&run.error_message),
             fallback_used: run.fallback_used,
             created_at: to_db(run.created_at),
             started_at: run.started_at.map(to_db),

@@ -14,7 +14,7 @@ use intelligence_core::{
 
 use crate::backend::Writes;
 use crate::error::StoreError;
-use crate::models::{RunRow, json_text};
+use crate::models::{RunRow, json_text, storable};
 use crate::store::{Store, with_conn};
 
 /// The statuses `mark_started` may move to `running`.
@@ -81,9 +81,31 @@ macro_rules! execute_step {
         let conn = $conn;
         let key = $id.to_string();
         match $op {
-            Op::Create(row) => ::diesel::insert_into(runs::analysis_runs)
-                .values(&**row)
-                .execute(conn),
+            // Safe to repeat: a create whose commit went through but whose
+            // reply was lost (and is retried on a new connection) finds its
+            // own row and counts as done; a row of another run with the same
+            // id is a unique violation.
+            Op::Create(row) => (|| {
+                let inserted = ::diesel::insert_into(runs::analysis_runs)
+                    .values(&**row)
+                    .on_conflict_do_nothing()
+                    .execute(&mut *conn)?;
+                if inserted == 1 {
+                    return Ok(1);
+                }
+                let existing: (String, String, ::chrono::NaiveDateTime) = runs::analysis_runs
+                    .find(&key)
+                    .select((runs::provider, runs::trace_id, runs::created_at))
+                    .first(&mut *conn)?;
+                if existing == (row.provider.clone(), row.trace_id.clone(), row.created_at) {
+                    Ok(1)
+                } else {
+                    Err(::diesel::result::Error::DatabaseError(
+                        ::diesel::result::DatabaseErrorKind::UniqueViolation,
+                        Box::new(format!("run id {key} is already recorded by another run")),
+                    ))
+                }
+            })(),
             Op::Started(at) => ::diesel::update(
                 runs::analysis_runs
                     .find(&key)
@@ -164,9 +186,6 @@ impl Store {
 
 #[async_trait]
 impl AuditSink for Store {
-    // TODO: a create whose INSERT committed but whose reply was lost with the
-    // connection is retried and fails on the duplicate id: the record then
-    // stays pending until reaped. Rare (PostgreSQL only); needs an idempotent insert.
     async fn create(&self, run: &NewRun) -> Result<(), SinkError> {
         let row = RunRow::from_run(&AnalysisRun::from_new(run)).map_err(sink_error)?;
         self.step(run.id, Op::Create(Box::new(row))).await
@@ -179,12 +198,21 @@ impl AuditSink for Store {
     async fn mark_succeeded(&self, id: RunId, done: &RunSucceeded) -> Result<(), SinkError> {
         let recommendations =
             json_text("recommendations", &done.recommendations).map_err(sink_error)?;
-        self.step(id, Op::Succeeded(Box::new((done.clone(), recommendations))))
+        let mut done = done.clone();
+        done.summary = storable(&done.summary);
+        done.probable_cause = storable(&done.probable_cause);
+        done.model_name = done.model_name.as_deref().map(storable);
+        done.error_type = done.error_type.as_deref().map(storable);
+        done.error_message = done.error_message.as_deref().map(storable);
+        self.step(id, Op::Succeeded(Box::new((done, recommendations))))
             .await
     }
 
     async fn mark_failed(&self, id: RunId, failed: &RunFailed) -> Result<(), SinkError> {
-        self.step(id, Op::Failed(Box::new(failed.clone()))).await
+        let mut failed = failed.clone();
+        failed.error_type = storable(&failed.error_type);
+        failed.error_message = storable(&failed.error_message);
+        self.step(id, Op::Failed(Box::new(failed))).await
     }
 
     async fn flush(&self) -> Result<(), SinkError> {

@@ -10,7 +10,7 @@
 //!
 //! [`WriteMode::Batched`]: crate::WriteMode::Batched
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Display;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,10 +33,10 @@ const QUEUE: usize = 4096;
 /// SQLite's write lock (a few milliseconds) while other processes wait.
 const BATCH: usize = 512;
 
-/// Runs remembered as having no record before the memory is let go; a run
-/// always ends with a terminal step, which forgets it, so this is only
-/// reached when terminal steps are lost as well.
-const UNCREATED_LIMIT: usize = 65_536;
+/// Runs remembered (as having no record, as warned about, by name) before
+/// the memory is let go; a run always ends with a terminal step, which
+/// forgets it, so this is only reached when terminal steps are lost too.
+const FORGET_LIMIT: usize = 65_536;
 
 /// A queued step, with what its warning needs to name its run.
 struct Step {
@@ -75,13 +75,7 @@ impl Writer {
             .name("intelligence-audit-writer".into())
             .spawn({
                 let done = done.clone();
-                move || {
-                    Batcher {
-                        store,
-                        uncreated: HashSet::new(),
-                    }
-                    .run(rx, &done);
-                }
+                move || Batcher::new(store).run(rx, &done)
             })
             .map_err(|source| StoreError::Writer { source })?;
         Ok(Self {
@@ -147,9 +141,26 @@ struct Batcher {
     /// Runs whose record could not be created: their later steps are
     /// dropped without another warning.
     uncreated: HashSet<RunId>,
+    /// Runs already warned about: one warning per run.
+    warned: HashSet<RunId>,
+    /// Provider and trace id of the runs in flight, for the warnings of
+    /// steps queued outside a `run()` span.
+    names: HashMap<RunId, (String, String)>,
+    /// Why the last batch could not get a connection, while that lasts.
+    unreachable: Option<String>,
 }
 
 impl Batcher {
+    fn new(store: Store) -> Self {
+        Self {
+            store,
+            uncreated: HashSet::new(),
+            warned: HashSet::new(),
+            names: HashMap::new(),
+            unreachable: None,
+        }
+    }
+
     fn run(mut self, mut rx: mpsc::Receiver<Msg>, done: &AtomicU64) {
         let mut steps = Vec::with_capacity(BATCH);
         let mut acks = Vec::new();
@@ -167,7 +178,10 @@ impl Batcher {
                 };
             }
             let count = steps.len() as u64;
-            self.commit(std::mem::take(&mut steps));
+            // Every sender is gone: the store is being dropped and this is
+            // the last of the queue.
+            let closing = rx.is_closed();
+            self.commit(std::mem::take(&mut steps), closing);
             done.fetch_add(count, Ordering::AcqRel);
             for ack in acks.drain(..) {
                 // A flush whose caller went away needs no answer.
@@ -178,8 +192,19 @@ impl Batcher {
 
     /// Commits `steps` in one transaction. When that fails on a statement
     /// (not on the connection), each step is retried in a transaction of
-    /// its own, so that one bad row costs only itself.
-    fn commit(&mut self, steps: Vec<Step>) {
+    /// its own, so that one bad row costs only itself. While the store is
+    /// being dropped, a database that could not be reached for one batch
+    /// is not waited for again: the rest of the queue is logged at once.
+    fn commit(&mut self, steps: Vec<Step>, closing: bool) {
+        for step in &steps {
+            if let Op::Create(row) = &step.op {
+                if self.names.len() >= FORGET_LIMIT {
+                    self.names.clear();
+                }
+                self.names
+                    .insert(step.id, (row.provider.clone(), row.trace_id.clone()));
+            }
+        }
         let steps: Vec<Step> = steps
             .into_iter()
             .filter(|step| self.still_recorded(step))
@@ -188,32 +213,54 @@ impl Batcher {
         // Store logs (a retried PostgreSQL connection) go to the subscriber
         // of whoever queued the batch's first step.
         let dispatch = first.dispatch.clone();
-        tracing::dispatcher::with_default(&dispatch, || match commit_batch(&self.store, &steps) {
-            Ok(rows) => {
-                for (step, written) in steps.iter().zip(rows) {
-                    if written == 0 {
-                        self.failed(step, &no_row(step.id, step.op.status_word()));
+        tracing::dispatcher::with_default(&dispatch, || {
+            if let (true, Some(why)) = (closing, self.unreachable.as_ref()) {
+                let why = format!("{why} (not tried again: the store is closing)");
+                for step in &steps {
+                    self.failed(step, &why, false);
+                }
+                return;
+            }
+            match commit_batch(&self.store, &steps) {
+                Ok(rows) => {
+                    self.unreachable = None;
+                    for (step, written) in steps.iter().zip(rows) {
+                        if written == 0 {
+                            self.failed(step, &no_row(step.id, step.op.status_word()), false);
+                        }
                     }
                 }
-            }
-            Err(err @ StoreError::Connect { .. }) => {
-                for step in &steps {
-                    self.failed(step, &err);
-                }
-            }
-            Err(_) => {
-                for step in &steps {
-                    if !self.still_recorded(step) {
-                        continue;
+                Err(err @ StoreError::Connect { .. }) => {
+                    self.unreachable = Some(err.to_string());
+                    for step in &steps {
+                        self.failed(step, &err, false);
                     }
-                    match self.store.commit_step(step.id, &step.op) {
-                        Ok(0) => self.failed(step, &no_row(step.id, step.op.status_word())),
-                        Ok(_) => {}
-                        Err(err) => self.failed(step, &err),
+                }
+                Err(_) => {
+                    for step in &steps {
+                        if !self.still_recorded(step) {
+                            continue;
+                        }
+                        match self.store.commit_step(step.id, &step.op) {
+                            Ok(0) => {
+                                self.failed(step, &no_row(step.id, step.op.status_word()), false);
+                            }
+                            Ok(_) => {}
+                            Err(err) => {
+                                let taken = is_unique_violation(&err);
+                                self.failed(step, &err, taken);
+                            }
+                        }
                     }
                 }
             }
         });
+        for step in &steps {
+            if step.op.is_terminal() {
+                self.warned.remove(&step.id);
+                self.names.remove(&step.id);
+            }
+        }
     }
 
     /// Whether `step` belongs to a run that has a record; forgets the run
@@ -224,37 +271,60 @@ impl Batcher {
         }
         if step.op.is_terminal() {
             self.uncreated.remove(&step.id);
+            self.warned.remove(&step.id);
+            self.names.remove(&step.id);
         }
         false
     }
 
     /// Logs a failed step, once per run, in the span that queued it.
-    fn failed(&mut self, step: &Step, error: &dyn Display) {
-        let first = match step.op {
-            Op::Create(_) => {
-                if self.uncreated.len() >= UNCREATED_LIMIT {
-                    self.uncreated.clear();
-                }
-                self.uncreated.insert(step.id)
+    /// `id_taken`: a create failed because another run holds its id, whose
+    /// record the run's later steps then update (a caller's mistake, named
+    /// in the warning), rather than being dropped with the other run's.
+    fn failed(&mut self, step: &Step, error: &dyn Display, id_taken: bool) {
+        if matches!(step.op, Op::Create(_)) && !id_taken {
+            if self.uncreated.len() >= FORGET_LIMIT {
+                self.uncreated.clear();
             }
-            _ => !self.uncreated.contains(&step.id),
-        };
-        if step.op.is_terminal() {
-            self.uncreated.remove(&step.id);
+            self.uncreated.insert(step.id);
         }
-        if first {
-            tracing::dispatcher::with_default(&step.dispatch, || {
-                step.span.in_scope(|| {
-                    tracing::warn!(
-                        run_id = %step.id,
-                        step = step.op.name(),
-                        error = %error,
-                        "audit sink failed"
-                    );
-                });
+        if self.warned.len() >= FORGET_LIMIT {
+            self.warned.clear();
+        }
+        if !self.warned.insert(step.id) {
+            return;
+        }
+        let (provider, trace_id) = self
+            .names
+            .get(&step.id)
+            .map_or(("", ""), |(p, t)| (p.as_str(), t.as_str()));
+        tracing::dispatcher::with_default(&step.dispatch, || {
+            step.span.in_scope(|| {
+                tracing::warn!(
+                    provider,
+                    run_id = %step.id,
+                    trace_id,
+                    step = step.op.name(),
+                    error = %error,
+                    "audit sink failed"
+                );
             });
-        }
+        });
     }
+}
+
+/// Whether a step failed because its run id is another run's.
+fn is_unique_violation(err: &StoreError) -> bool {
+    matches!(
+        err,
+        StoreError::Query {
+            source: diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ),
+            ..
+        }
+    )
 }
 
 /// Commits every step in one write transaction; the rows each wrote.
