@@ -59,6 +59,11 @@ pub(crate) fn storable(text: &str) -> String {
     text.replace('\0', "\u{fffd}")
 }
 
+/// [`storable`], for an optional column.
+pub(crate) fn storable_opt(text: Option<&str>) -> Option<String> {
+    text.map(storable)
+}
+
 /// JSON as stored: compact text.
 pub(crate) fn json_text(what: &'static str, value: &Value) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|err| StoreError::Encode {
@@ -70,14 +75,13 @@ pub(crate) fn json_text(what: &'static str, value: &Value) -> Result<String, Sto
 impl RunRow {
     /// The row for a whole record.
     pub(crate) fn from_run(run: &AnalysisRun) -> Result<Self, StoreError> {
-        let opt = |text: &Option<String>| text.as_deref().map(storable);
         Ok(Self {
             id: run.id.to_string(),
             trace_id: storable(&run.trace_id),
             pipeline_run_id: storable(&run.pipeline_run_id),
             provider: storable(&run.provider),
             provider_config: json_text("provider_config", &run.provider_config)?,
-            model_name: opt(&run.model_name),
+            model_name: storable_opt(run.model_name.as_deref()),
             status: run.status.as_str().to_owned(),
             incident_id: run.incident_id,
             analysis_kind: storable(&run.analysis_kind),
@@ -91,8 +95,8 @@ impl RunRow {
             prompt_tokens: run.prompt_tokens,
             completion_tokens: run.completion_tokens,
             total_tokens: run.total_tokens,
-            error_type: opt(&run.error_type),
-            error_message: opt(&run.error_message),
+            error_type: storable_opt(run.error_type.as_deref()),
+            error_message: storable_opt(run.error_message.as_deref()),
             fallback_used: run.fallback_used,
             created_at: to_db(run.created_at),
             started_at: run.started_at.map(to_db),

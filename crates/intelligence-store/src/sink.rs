@@ -14,7 +14,7 @@ use intelligence_core::{
 
 use crate::backend::Writes;
 use crate::error::StoreError;
-use crate::models::{RunRow, json_text, storable};
+use crate::models::{RunRow, json_text, storable, storable_opt};
 use crate::store::{Store, with_conn};
 
 /// The statuses `mark_started` may move to `running`.
@@ -201,9 +201,9 @@ impl AuditSink for Store {
         let mut done = done.clone();
         done.summary = storable(&done.summary);
         done.probable_cause = storable(&done.probable_cause);
-        done.model_name = done.model_name.as_deref().map(storable);
-        done.error_type = done.error_type.as_deref().map(storable);
-        done.error_message = done.error_message.as_deref().map(storable);
+        done.model_name = storable_opt(done.model_name.as_deref());
+        done.error_type = storable_opt(done.error_type.as_deref());
+        done.error_message = storable_opt(done.error_message.as_deref());
         self.step(id, Op::Succeeded(Box::new((done, recommendations))))
             .await
     }

@@ -10,7 +10,7 @@
 //!
 //! [`WriteMode::Batched`]: crate::WriteMode::Batched
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,9 +33,9 @@ const QUEUE: usize = 4096;
 /// SQLite's write lock (a few milliseconds) while other processes wait.
 const BATCH: usize = 512;
 
-/// Runs remembered (as having no record, as warned about, by name) before
-/// the memory is let go; a run always ends with a terminal step, which
-/// forgets it, so this is only reached when terminal steps are lost too.
+/// Runs remembered before the memory is let go; a run always ends with a
+/// terminal step, which forgets it, so this is only reached when terminal
+/// steps are lost too.
 const FORGET_LIMIT: usize = 65_536;
 
 /// A queued step, with what its warning needs to name its run.
@@ -134,18 +134,26 @@ fn stopped() -> SinkError {
     SinkError::msg("the store's audit writer has stopped")
 }
 
+/// What the writer knows of a run in flight, until its terminal step.
+#[derive(Default)]
+struct Known {
+    /// Provider and trace id, for the warnings of steps queued outside a
+    /// `run()` span.
+    provider: String,
+    trace_id: String,
+    /// Its record could not be created: later steps are dropped without
+    /// another warning.
+    uncreated: bool,
+    /// It was warned about: one warning per run.
+    warned: bool,
+}
+
 /// The writer thread's state.
 struct Batcher {
     /// Writes each batch directly (it has no writer).
     store: Store,
-    /// Runs whose record could not be created: their later steps are
-    /// dropped without another warning.
-    uncreated: HashSet<RunId>,
-    /// Runs already warned about: one warning per run.
-    warned: HashSet<RunId>,
-    /// Provider and trace id of the runs in flight, for the warnings of
-    /// steps queued outside a `run()` span.
-    names: HashMap<RunId, (String, String)>,
+    /// The runs in flight that a step named.
+    runs: HashMap<RunId, Known>,
     /// Why the last batch could not get a connection, while that lasts.
     unreachable: Option<String>,
 }
@@ -154,11 +162,22 @@ impl Batcher {
     fn new(store: Store) -> Self {
         Self {
             store,
-            uncreated: HashSet::new(),
-            warned: HashSet::new(),
-            names: HashMap::new(),
+            runs: HashMap::new(),
             unreachable: None,
         }
+    }
+
+    /// The run's entry, made on first sight.
+    fn known(&mut self, id: RunId) -> &mut Known {
+        if self.runs.len() >= FORGET_LIMIT && !self.runs.contains_key(&id) {
+            self.runs.clear();
+        }
+        self.runs.entry(id).or_default()
+    }
+
+    /// Whether the run's record could not be created.
+    fn uncreated(&self, id: RunId) -> bool {
+        self.runs.get(&id).is_some_and(|known| known.uncreated)
     }
 
     fn run(mut self, mut rx: mpsc::Receiver<Msg>, done: &AtomicU64) {
@@ -196,19 +215,30 @@ impl Batcher {
     /// being dropped, a database that could not be reached for one batch
     /// is not waited for again: the rest of the queue is logged at once.
     fn commit(&mut self, steps: Vec<Step>, closing: bool) {
+        let mut finished = Vec::new();
         for step in &steps {
             if let Op::Create(row) = &step.op {
-                if self.names.len() >= FORGET_LIMIT {
-                    self.names.clear();
-                }
-                self.names
-                    .insert(step.id, (row.provider.clone(), row.trace_id.clone()));
+                let known = self.known(step.id);
+                known.provider.clone_from(&row.provider);
+                known.trace_id.clone_from(&row.trace_id);
+            }
+            if step.op.is_terminal() {
+                finished.push(step.id);
             }
         }
         let steps: Vec<Step> = steps
             .into_iter()
-            .filter(|step| self.still_recorded(step))
+            .filter(|step| !self.uncreated(step.id))
             .collect();
+        self.write(&steps, closing);
+        for id in finished {
+            self.runs.remove(&id);
+        }
+    }
+
+    /// [`Batcher::commit`]'s writes, for the steps of runs that have a
+    /// record.
+    fn write(&mut self, steps: &[Step], closing: bool) {
         let Some(first) = steps.first() else { return };
         // Store logs (a retried PostgreSQL connection) go to the subscriber
         // of whoever queued the batch's first step.
@@ -216,12 +246,12 @@ impl Batcher {
         tracing::dispatcher::with_default(&dispatch, || {
             if let (true, Some(why)) = (closing, self.unreachable.as_ref()) {
                 let why = format!("{why} (not tried again: the store is closing)");
-                for step in &steps {
+                for step in steps {
                     self.failed(step, &why, false);
                 }
                 return;
             }
-            match commit_batch(&self.store, &steps) {
+            match commit_batch(&self.store, steps) {
                 Ok(rows) => {
                     self.unreachable = None;
                     for (step, written) in steps.iter().zip(rows) {
@@ -232,13 +262,13 @@ impl Batcher {
                 }
                 Err(err @ StoreError::Connect { .. }) => {
                     self.unreachable = Some(err.to_string());
-                    for step in &steps {
+                    for step in steps {
                         self.failed(step, &err, false);
                     }
                 }
                 Err(_) => {
-                    for step in &steps {
-                        if !self.still_recorded(step) {
+                    for step in steps {
+                        if self.uncreated(step.id) {
                             continue;
                         }
                         match self.store.commit_step(step.id, &step.op) {
@@ -255,26 +285,6 @@ impl Batcher {
                 }
             }
         });
-        for step in &steps {
-            if step.op.is_terminal() {
-                self.warned.remove(&step.id);
-                self.names.remove(&step.id);
-            }
-        }
-    }
-
-    /// Whether `step` belongs to a run that has a record; forgets the run
-    /// at its terminal step.
-    fn still_recorded(&mut self, step: &Step) -> bool {
-        if !self.uncreated.contains(&step.id) {
-            return true;
-        }
-        if step.op.is_terminal() {
-            self.uncreated.remove(&step.id);
-            self.warned.remove(&step.id);
-            self.names.remove(&step.id);
-        }
-        false
     }
 
     /// Logs a failed step, once per run, in the span that queued it.
@@ -282,28 +292,20 @@ impl Batcher {
     /// record the run's later steps then update (a caller's mistake, named
     /// in the warning), rather than being dropped with the other run's.
     fn failed(&mut self, step: &Step, error: &dyn Display, id_taken: bool) {
+        let known = self.known(step.id);
         if matches!(step.op, Op::Create(_)) && !id_taken {
-            if self.uncreated.len() >= FORGET_LIMIT {
-                self.uncreated.clear();
-            }
-            self.uncreated.insert(step.id);
+            known.uncreated = true;
         }
-        if self.warned.len() >= FORGET_LIMIT {
-            self.warned.clear();
-        }
-        if !self.warned.insert(step.id) {
+        if std::mem::replace(&mut known.warned, true) {
             return;
         }
-        let (provider, trace_id) = self
-            .names
-            .get(&step.id)
-            .map_or(("", ""), |(p, t)| (p.as_str(), t.as_str()));
+        let known: &Known = known;
         tracing::dispatcher::with_default(&step.dispatch, || {
             step.span.in_scope(|| {
                 tracing::warn!(
-                    provider,
+                    provider = %known.provider,
                     run_id = %step.id,
-                    trace_id,
+                    trace_id = %known.trace_id,
                     step = step.op.name(),
                     error = %error,
                     "audit sink failed"

@@ -39,12 +39,45 @@ fn a_busy_address_prints_only_its_error_and_exits_1() {
     assert!(err.contains("cannot bind") && err.contains(&addr), "{err}");
 }
 
-struct Killed(Child);
+/// A running `intelligence serve` on a free loopback port, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    /// The first line it printed on stderr.
+    banner: String,
+}
 
-impl Drop for Killed {
+impl Server {
+    fn start(env: &Env) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("intelligence"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &env.db)
+            .env("NO_COLOR", "1")
+            .env_remove("INTELLIGENCE_TOKEN")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut banner = String::new();
+        BufReader::new(child.stderr.take().expect("stderr"))
+            .read_line(&mut banner)
+            .expect("banner");
+        Self {
+            child,
+            port,
+            banner,
+        }
+    }
+}
+
+impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -67,28 +100,14 @@ fn get(port: u16, path: &str) -> String {
 fn serves_the_runs_the_cli_recorded() {
     let env = Env::new();
     env.cmd().args(["recommend", "--memory"]).assert().success();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("intelligence"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", &env.db)
-        .env("NO_COLOR", "1")
-        .env_remove("INTELLIGENCE_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut banner = String::new();
-    BufReader::new(child.stderr.take().expect("stderr"))
-        .read_line(&mut banner)
-        .expect("banner");
-    let _server = Killed(child);
+    let server = Server::start(&env);
+    let port = server.port;
     assert!(
-        banner.contains(&format!("serving http://127.0.0.1:{port}/intelligence/")),
-        "{banner}"
+        server
+            .banner
+            .contains(&format!("serving http://127.0.0.1:{port}/intelligence/")),
+        "{}",
+        server.banner
     );
 
     let mut health = String::new();
@@ -109,24 +128,8 @@ fn serves_the_runs_the_cli_recorded() {
 #[test]
 fn sigterm_stops_serving_and_every_run_is_written() {
     let env = Env::new();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("intelligence"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", &env.db)
-        .env("NO_COLOR", "1")
-        .env_remove("INTELLIGENCE_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut banner = String::new();
-    BufReader::new(child.stderr.take().expect("stderr"))
-        .read_line(&mut banner)
-        .expect("banner");
-    let mut server = Killed(child);
+    let mut server = Server::start(&env);
+    let port = server.port;
 
     let mut ids = Vec::new();
     for _ in 0..5 {
@@ -138,11 +141,11 @@ fn sigterm_stops_serving_and_every_run_is_written() {
     }
 
     let sent = Command::new("kill")
-        .args(["-TERM", &server.0.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .expect("kill");
     assert!(sent.success());
-    let status = server.0.wait().expect("wait");
+    let status = server.child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "a clean stop, not death by signal");
 
     for id in ids {

@@ -12,8 +12,9 @@
 //! a directory that is its own ancestor (bind mounts), and treats an entry
 //! that vanished or cannot be read as skipped, not as a failure.
 //!
-//! With [`WalkSpec::threads`] above one, the root's subdirectories are
-//! shared out: each thread takes the next one (in name order), walks it
+//! With [`WalkSpec::threads`] above one, the calling thread first opens the
+//! top of the tree level by level ([`Split`]) until there are enough
+//! subdirectories to share out; each thread takes the next one, walks it
 //! depth first as above, and takes another; their findings are merged at
 //! the end. The results are the same as one thread's, except which of two
 //! hard links to one inode in different subtrees is charged for it.
@@ -254,21 +255,10 @@ impl Split {
         }
         while let Some(dir) = self.dirs.pop() {
             let index = self.dirs.len();
-            let frame = dir.frame;
-            let bytes = frame.bytes + below[index].0;
-            let mut covered = frame.covered + below[index].1;
-            if frame.depth >= 1 && frame.depth <= LARGE_DIR_DEPTH && w.is_large(bytes) {
-                w.out.large_count += 1;
-                covered = bytes;
-                w.large.push(
-                    bytes,
-                    LargeItem {
-                        path: frame.path,
-                        mtime_secs: frame.mtime_secs,
-                        is_dir: true,
-                    },
-                );
-            }
+            let mut frame = dir.frame;
+            frame.bytes += below[index].0;
+            frame.covered += below[index].1;
+            let (bytes, covered) = w.close_dir(frame);
             match dir.parent {
                 Some(parent) => {
                     below[parent].0 += bytes;
@@ -289,17 +279,17 @@ struct Found {
 }
 
 /// What a directory's children inherit from it.
-struct Parent {
-    path: PathBuf,
+struct Parent<'f> {
+    path: &'f Path,
     depth: usize,
     old_enabled: bool,
     hint: Option<FileKind>,
 }
 
-impl Parent {
-    fn of(frame: &Frame) -> Self {
+impl<'f> Parent<'f> {
+    fn of(frame: &'f Frame) -> Self {
         Self {
-            path: frame.path.clone(),
+            path: &frame.path,
             depth: frame.depth,
             old_enabled: frame.old_enabled,
             hint: frame.hint,
@@ -386,7 +376,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Opens the subdirectory `next` of `parent`.
-    fn child(&mut self, reader: &impl DirReader, parent: &Parent, next: PendingDir) -> Frame {
+    fn child(&mut self, reader: &impl DirReader, parent: &Parent<'_>, next: PendingDir) -> Frame {
         let path = parent.path.join(&next.name);
         let old_enabled = parent.old_enabled || self.starts_old_scope(&path);
         let hint = dir_hint(&next.name).or(parent.hint);
@@ -414,10 +404,10 @@ impl<'a> Walker<'a> {
                 if is_loop {
                     continue;
                 }
-                let Some(parent) = stack.last().map(Parent::of) else {
+                let Some(parent) = stack.last() else {
                     return Ok((0, 0));
                 };
-                let frame = self.child(reader, &parent, next);
+                let frame = self.child(reader, &Parent::of(parent), next);
                 stack.push(frame);
                 continue;
             }
@@ -425,27 +415,35 @@ impl<'a> Walker<'a> {
             let Some(done) = stack.pop() else {
                 return Ok((0, 0));
             };
-            let mut covered = done.covered;
-            if done.depth >= 1 && done.depth <= LARGE_DIR_DEPTH && self.is_large(done.bytes) {
-                self.out.large_count += 1;
-                covered = done.bytes;
-                self.large.push(
-                    done.bytes,
-                    LargeItem {
-                        path: done.path,
-                        mtime_secs: done.mtime_secs,
-                        is_dir: true,
-                    },
-                );
-            }
+            let (bytes, covered) = self.close_dir(done);
             match stack.last_mut() {
                 Some(parent) => {
-                    parent.bytes += done.bytes;
+                    parent.bytes += bytes;
                     parent.covered += covered;
                 }
-                None => return Ok((done.bytes, covered)),
+                None => return Ok((bytes, covered)),
             }
         }
+    }
+
+    /// Closes a directory whose subdirectories are all counted: lists it
+    /// when it is large and within [`LARGE_DIR_DEPTH`]; its allocated bytes
+    /// and the bytes of large items in it (all of it, when it is one).
+    fn close_dir(&mut self, done: Frame) -> (u64, u64) {
+        let bytes = done.bytes;
+        if done.depth >= 1 && done.depth <= LARGE_DIR_DEPTH && self.is_large(bytes) {
+            self.out.large_count += 1;
+            self.large.push(
+                bytes,
+                LargeItem {
+                    path: done.path,
+                    mtime_secs: done.mtime_secs,
+                    is_dir: true,
+                },
+            );
+            return (bytes, bytes);
+        }
+        (bytes, done.covered)
     }
 
     fn check_cancel(&self) -> Result<(), LocalError> {
