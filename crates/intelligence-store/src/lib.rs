@@ -41,6 +41,7 @@ mod models;
 mod options;
 mod page;
 mod pool;
+mod prepared;
 mod query;
 mod schema;
 mod sink;

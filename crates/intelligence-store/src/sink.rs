@@ -17,9 +17,6 @@ use crate::error::StoreError;
 use crate::models::{RunRow, json_text, storable, storable_opt};
 use crate::store::{Store, with_conn};
 
-/// The statuses `mark_started` may move to `running`.
-pub(crate) const STARTABLE: [&str; 2] = ["pending", "running"];
-
 /// One lifecycle step of one run, as the statement that writes it needs it.
 #[derive(Debug)]
 pub(crate) enum Op {
@@ -76,6 +73,7 @@ macro_rules! execute_step {
         use ::diesel::prelude::*;
         use ::intelligence_core::RunStatus;
         use $crate::models::to_db;
+        use $crate::prepared::{MarkFailed, MarkStarted, MarkSucceeded, RunUpdate};
         use $crate::schema::analysis_runs::dsl as runs;
         use $crate::sink::Op;
         let conn = $conn;
@@ -106,22 +104,24 @@ macro_rules! execute_step {
                     ))
                 }
             })(),
-            Op::Started(at) => ::diesel::update(
-                runs::analysis_runs
-                    .find(&key)
-                    // `running` too, so that repeating the step (the
-                    // PostgreSQL retry after a lost connection) is a no-op.
-                    .filter(runs::status.eq_any($crate::sink::STARTABLE)),
+            Op::Started(at) => RunUpdate::<_, _, MarkStarted>::new(
+                (
+                    runs::status.eq(RunStatus::Running.as_str()),
+                    runs::started_at.eq(to_db(*at)),
+                ),
+                // `running` too, so that repeating the step (the PostgreSQL
+                // retry after a lost connection) is a no-op.
+                runs::id.eq(&key).and(
+                    runs::status
+                        .eq(RunStatus::Pending.as_str())
+                        .or(runs::status.eq(RunStatus::Running.as_str())),
+                ),
             )
-            .set((
-                runs::status.eq(RunStatus::Running.as_str()),
-                runs::started_at.eq(to_db(*at)),
-            ))
             .execute(conn),
             Op::Succeeded(done) => {
                 let (done, recommendations) = &**done;
-                ::diesel::update(runs::analysis_runs.find(&key))
-                    .set((
+                RunUpdate::<_, _, MarkSucceeded>::new(
+                    (
                         runs::status.eq(RunStatus::Succeeded.as_str()),
                         runs::recommendations.eq(recommendations),
                         runs::recommendations_count.eq(done.recommendations_count),
@@ -137,18 +137,22 @@ macro_rules! execute_step {
                         runs::error_message.eq(&done.error_message),
                         runs::completed_at.eq(to_db(done.completed_at)),
                         runs::duration_ms.eq(done.duration_ms),
-                    ))
-                    .execute(conn)
+                    ),
+                    runs::id.eq(&key),
+                )
+                .execute(conn)
             }
-            Op::Failed(failed) => ::diesel::update(runs::analysis_runs.find(&key))
-                .set((
+            Op::Failed(failed) => RunUpdate::<_, _, MarkFailed>::new(
+                (
                     runs::status.eq(RunStatus::Failed.as_str()),
                     runs::error_type.eq(&failed.error_type),
                     runs::error_message.eq(&failed.error_message),
                     runs::completed_at.eq(to_db(failed.completed_at)),
                     runs::duration_ms.eq(failed.duration_ms),
-                ))
-                .execute(conn),
+                ),
+                runs::id.eq(&key),
+            )
+            .execute(conn),
         }
     }};
 }

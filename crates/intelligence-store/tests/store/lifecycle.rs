@@ -8,11 +8,19 @@ use futures::FutureExt;
 use intelligence_core::{
     AnalysisKind, AuditSink, CANCELLED_MESSAGE, Incident, RunOptions, RunStatus, run,
 };
+use intelligence_store::{RunFilter, StoreOptions, WriteMode};
 use serde_json::json;
 
 use super::support::{
     Failing, Fallbacking, Panicking, Slow, Tee, Three, as_stored, databases, wait_terminal,
 };
+
+fn per_step() -> StoreOptions {
+    StoreOptions {
+        write_mode: WriteMode::PerStep,
+        ..StoreOptions::default()
+    }
+}
 
 #[tokio::test]
 async fn a_succeeded_run_reads_back_exactly_as_run_wrote_it() {
@@ -188,5 +196,63 @@ async fn a_dropped_run_is_recorded_as_cancelled() {
         assert_eq!(stored.status, RunStatus::Failed, "{}", db.label);
         assert_eq!(stored.error_type.as_deref(), Some("cancelled"));
         assert_eq!(stored.error_message.as_deref(), Some(CANCELLED_MESSAGE));
+    }
+}
+
+/// Each connection prepares the lifecycle updates once and reuses them
+/// (`prepared.rs`): runs whose optional columns are set and runs whose
+/// are null, interleaved on one store, each read back exactly as written.
+#[tokio::test]
+async fn runs_of_every_shape_interleaved_on_one_store_read_back_exactly() {
+    for db in databases("runs_of_every_shape_interleaved_on_one_store_read_back_exactly") {
+        for options in [StoreOptions::default(), per_step()] {
+            let tee = Tee::new(db.open_with(&options));
+            let mut ids = Vec::new();
+            for round in 0..4 {
+                let trace = format!("shape-{:?}-{round}", options.write_mode);
+                let traced = || RunOptions::traced(trace.clone());
+                let three = run(&Three, tee.clone(), None, &AnalysisKind::Memory, traced())
+                    .await
+                    .expect("three");
+                let fallback = run(
+                    &Fallbacking,
+                    tee.clone(),
+                    None,
+                    &AnalysisKind::Cpu,
+                    traced(),
+                )
+                .await
+                .expect("fallback");
+                let failed = run(
+                    &Failing,
+                    tee.clone(),
+                    None,
+                    &AnalysisKind::Automatic,
+                    traced(),
+                )
+                .await
+                .expect_err("failing");
+                ids.extend([three.run_id, fallback.run_id]);
+                let page = tee
+                    .store
+                    .list_runs(
+                        &RunFilter {
+                            trace_id: Some(trace.clone()),
+                            status: Some(RunStatus::Failed),
+                            ..RunFilter::default()
+                        },
+                        Default::default(),
+                    )
+                    .await
+                    .expect("list");
+                assert_eq!(page.runs.len(), 1, "{}: {failed}", db.label);
+                ids.push(page.runs[0].id);
+            }
+            for id in ids {
+                let stored = tee.store.get_run(id).await.expect("get").expect("stored");
+                let written = as_stored(tee.memory.get(id).expect("memory"));
+                assert_eq!(stored, written, "{} {:?}", db.label, options.write_mode);
+            }
+        }
     }
 }
