@@ -5,7 +5,7 @@
 //! first use.
 
 use anyhow::anyhow;
-use intelligence_store::{Store, StoreOptions, WriteMode};
+use intelligence_store::{Store, StoreOptions, WriteMode, mask_url};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult};
@@ -54,22 +54,8 @@ pub fn open_unmigrated(global: &GlobalArgs) -> CliResult<Store> {
 fn open_with(global: &GlobalArgs, options: &StoreOptions) -> CliResult<Store> {
     let url = url(global)?;
     Store::open_with(&url, options).map_err(|err| {
-        CliError::failed(anyhow!(err).context(format!("cannot open database {}", masked(&url))))
+        CliError::failed(anyhow!(err).context(format!("cannot open database {}", mask_url(&url))))
     })
-}
-
-/// The URL with any password replaced by `***`, for messages.
-pub fn masked(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -78,12 +64,21 @@ mod tests {
 
     #[test]
     fn passwords_never_reach_a_message() {
-        assert_eq!(
-            masked("postgres://app:hunter22@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
-        assert_eq!(masked("postgres://app@db/x"), "postgres://app@db/x");
-        assert_eq!(masked("/tmp/a.db"), "/tmp/a.db");
+        for (url, shown) in [
+            (
+                "postgres://app:hunter22@db:5432/x",
+                "postgres://app:***@db:5432/x",
+            ),
+            (
+                "postgres://app@db/x?password=hunter22",
+                "postgres://app@db/x?password=***",
+            ),
+            ("postgres://app:hun@ter22@db/x", "postgres://app:***@db/x"),
+            ("postgres://app@db/x", "postgres://app@db/x"),
+            ("/tmp/a.db", "/tmp/a.db"),
+        ] {
+            assert_eq!(mask_url(url), shown, "{url}");
+        }
     }
 
     #[test]

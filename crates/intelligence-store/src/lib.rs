@@ -56,3 +56,4 @@ pub use maintenance::{ABANDONED_ERROR_TYPE, ABANDONED_MESSAGE, PRUNE_BATCH};
 pub use options::{StoreOptions, Synchronous, WriteMode};
 pub use page::{Cursor, PageRequest, RunCount, RunFilter, RunPage};
 pub use store::Store;
+pub use url::mask as mask_url;

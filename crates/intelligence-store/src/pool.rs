@@ -54,7 +54,18 @@ where
                 )))
             })?;
         }
-        let conn = C::establish(&self.url).map_err(Error::ConnectionError)?;
+        let conn = C::establish(&self.url).map_err(|err| {
+            // libpq quotes a URL it cannot parse, password and all.
+            Error::ConnectionError(match err {
+                ConnectionError::BadConnection(message) => {
+                    ConnectionError::BadConnection(crate::url::scrub(&message, &self.url))
+                }
+                ConnectionError::InvalidConnectionUrl(message) => {
+                    ConnectionError::InvalidConnectionUrl(crate::url::scrub(&message, &self.url))
+                }
+                other => other,
+            })
+        })?;
         Ok(Pooled {
             conn,
             broken: false,

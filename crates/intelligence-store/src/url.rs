@@ -48,19 +48,31 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
 }
 
 /// The URL with the password of its user info and any `password=` parameter
-/// replaced by `***`.
-pub(crate) fn mask(url: &str) -> String {
+/// replaced by `***`, for messages and logs.
+///
+/// It fails closed: the user info runs to the last `@` of the URL, so a
+/// password holding a raw `@`, `/` or `?` is masked whole (an `@` inside a
+/// query parameter masks more than it needs to, never less).
+pub fn mask(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((user_info, host)) => match user_info.split_once(':') {
-            Some((user, _password)) => format!("{user}:***@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
+    let (authority, tail) = match rest.rfind('@') {
+        Some(at) => {
+            let (user_info, after) = rest.split_at(at);
+            let user_info = match user_info.split_once(':') {
+                Some((user, _password)) => format!("{user}:***"),
+                None => user_info.to_owned(),
+            };
+            let host_end = after.find(['/', '?']).unwrap_or(after.len());
+            let (host, tail) = after.split_at(host_end);
+            (format!("{user_info}{host}"), tail)
+        }
+        None => {
+            let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let (host, tail) = rest.split_at(host_end);
+            (host.to_owned(), tail)
+        }
     };
     let tail = match tail.split_once('?') {
         Some((path, query)) => {
@@ -76,6 +88,44 @@ pub(crate) fn mask(url: &str) -> String {
         None => tail.to_owned(),
     };
     format!("{scheme}://{authority}{tail}")
+}
+
+/// The secrets of `url`: its password, and the parts of a password that
+/// holds a raw `@` (libpq splits it there and may echo either part as a
+/// host name). Only those of four characters or more, as in `run()`'s
+/// redaction: a shorter one would garble every message it appears in.
+fn secrets(url: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    if let Some((_, rest)) = url.split_once("://") {
+        if let Some(at) = rest.rfind('@')
+            && let Some((_, password)) = rest[..at].split_once(':')
+        {
+            found.push(password);
+            found.extend(password.split('@'));
+        }
+        if let Some((_, query)) = rest.split_once('?') {
+            found.extend(query.split('&').filter_map(|param| {
+                param
+                    .split_once('=')
+                    .filter(|(key, _)| key.eq_ignore_ascii_case("password"))
+                    .map(|(_, value)| value)
+            }));
+        }
+    }
+    found.retain(|secret| secret.chars().count() >= 4);
+    found.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    found
+}
+
+/// `message` (an error from the database's client library, which may
+/// quote the URL it was given) with `url` shown masked and its password
+/// replaced by `***` wherever it appears.
+pub(crate) fn scrub(message: &str, url: &str) -> String {
+    let mut scrubbed = message.replace(url, &mask(url));
+    for secret in secrets(url) {
+        scrubbed = scrubbed.replace(secret, "***");
+    }
+    scrubbed
 }
 
 #[cfg(test)]
@@ -114,5 +164,41 @@ mod tests {
         );
         assert_eq!(mask("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(mask("/plain/path.db"), "/plain/path.db");
+        assert_eq!(
+            mask("postgres://app@db/x?sslmode=disable&PASSWORD=p2&x=1"),
+            "postgres://app@db/x?sslmode=disable&PASSWORD=***&x=1"
+        );
+    }
+
+    #[test]
+    fn a_password_with_raw_separators_is_masked_whole() {
+        for (url, masked) in [
+            ("postgres://u:Pw5@SECRETx@h:1/x", "postgres://u:***@h:1/x"),
+            ("postgres://u:pa/SECRETx@h/db", "postgres://u:***@h/db"),
+            ("postgres://u:pa?SECRETx@h/db", "postgres://u:***@h/db"),
+            (
+                "postgres://u:pa:SECRETx@[::1]:5432/db",
+                "postgres://u:***@[::1]:5432/db",
+            ),
+        ] {
+            assert_eq!(mask(url), masked, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_client_error_quoting_the_url_or_a_piece_of_its_password_is_scrubbed() {
+        let url = "postgres://u:Pw5@SECRETx@[::1:1/x?password=QpSECRET";
+        let message =
+            format!("invalid URI: \"{url}\"; could not translate host name \"SECRETx@127.0.0.1\"");
+        let scrubbed = scrub(&message, url);
+        assert!(!scrubbed.contains("SECRET"), "{scrubbed}");
+        assert!(
+            scrubbed.contains("could not translate host name"),
+            "{scrubbed}"
+        );
+        assert_eq!(
+            scrub("connection refused", "postgres://u:abc@h/x"),
+            "connection refused"
+        );
     }
 }

@@ -118,7 +118,7 @@ fn page_flags(global: &GlobalArgs, args: &RunsListArgs) -> String {
     if let Some(url) = global.database_url.as_deref() {
         words.push(format!(
             "--database-url {}",
-            shell_word(&database::masked(url))
+            shell_word(&intelligence_store::mask_url(url))
         ));
     }
     words.push("runs list".to_owned());

@@ -113,3 +113,24 @@ fn a_postgres_url_names_the_server_without_its_password() {
         }
     }
 }
+
+/// libpq quotes a URL it cannot parse, and splits a password holding a raw
+/// `@` into a host name it then reports: neither reaches the error.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_client_library_error_never_carries_the_password() {
+    for url in [
+        "postgres://postgres:Pw9SECRETx@[::1:1/x",
+        "postgres://postgres:Pw5@SECRETx@127.0.0.1:1/x",
+        "postgres://postgres@[::1:1/x?password=QpSECRETx",
+    ] {
+        let err = Store::open(url).expect_err(url);
+        let mut chain = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(inner) = source {
+            chain.push_str(&format!(": {inner}"));
+            source = inner.source();
+        }
+        assert!(!chain.contains("SECRET"), "{url}: {chain}");
+    }
+}
