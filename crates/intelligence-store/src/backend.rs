@@ -104,6 +104,12 @@ impl Writes for diesel::PgConnection {
         /// An arbitrary key for the advisory lock that serialises migrations.
         const MIGRATION_LOCK: i64 = 0x696e_7465_6c6c;
         self.transaction(|conn| {
+            // Another process may be migrating: wait for it however long it
+            // takes, not the store's lock timeout meant for short writes.
+            diesel::connection::SimpleConnection::batch_execute(
+                conn,
+                "SET LOCAL lock_timeout = 0",
+            )?;
             diesel::sql_query(format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
                 .execute(conn)?;
             conn.run_pending_migrations(POSTGRES_MIGRATIONS)

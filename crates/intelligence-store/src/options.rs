@@ -63,7 +63,9 @@ pub struct StoreOptions {
     /// How long to wait for a connection from the pool (and so for the
     /// server to answer) before an operation fails; 5 s.
     pub connect_timeout: Duration,
-    /// How long a SQLite write waits for another writer's lock; 5 s.
+    /// How long a statement waits for a lock another connection holds
+    /// before it fails: SQLite's busy timeout, PostgreSQL's `lock_timeout`
+    /// (migrations excepted: they wait for another migrator); 5 s.
     pub busy_timeout: Duration,
     /// SQLite commit durability; [`Synchronous::Normal`].
     pub synchronous: Synchronous,

@@ -111,3 +111,36 @@ impl CustomizeConnection<Pooled<SqliteConnection>, Error> for SqlitePragmas {
             .map_err(Error::QueryError)
     }
 }
+
+/// Sets `lock_timeout` on every new PostgreSQL connection, the counterpart
+/// of SQLite's busy timeout: a statement that waits longer than
+/// [`StoreOptions::busy_timeout`] for a lock (a table another session
+/// locked, say) fails instead of waiting forever, so an audit write
+/// gives up with a warning and the analysis goes on. Without it a write
+/// blocked by a lock held for hours stalls its caller for hours, and the
+/// `create` commits whenever the lock goes, long after the caller gave
+/// up, leaving a record `pending`.
+#[cfg(feature = "postgres")]
+#[derive(Debug)]
+pub(crate) struct PostgresSettings {
+    lock_timeout_ms: u128,
+}
+
+#[cfg(feature = "postgres")]
+impl PostgresSettings {
+    pub(crate) fn new(options: &StoreOptions) -> Self {
+        Self {
+            lock_timeout_ms: options.busy_timeout.as_millis().max(1),
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl CustomizeConnection<Pooled<diesel::PgConnection>, Error> for PostgresSettings {
+    fn on_acquire(&self, pooled: &mut Pooled<diesel::PgConnection>) -> Result<(), Error> {
+        pooled
+            .conn
+            .batch_execute(&format!("SET lock_timeout = {}", self.lock_timeout_ms))
+            .map_err(Error::QueryError)
+    }
+}

@@ -370,7 +370,9 @@ fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String), S
     if !options.lazy {
         probe(&manager, &display)?;
     }
-    let pool = builder(options).build_unchecked(manager);
+    let pool = builder(options)
+        .connection_customizer(Box::new(crate::pool::PostgresSettings::new(options)))
+        .build_unchecked(manager);
     Ok((Pools::Postgres(pool), display))
 }
 

@@ -461,4 +461,74 @@ mod postgres {
         assert_eq!(stored.status, RunStatus::Succeeded);
         drop(db);
     }
+
+    /// Another session holds the table locked: each write gives up after
+    /// the lock timeout instead of stalling `run()` until the lock goes,
+    /// and no `create` commits later behind the caller's back.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_table_locked_by_another_session_delays_the_analysis_only_by_the_lock_timeout() {
+        let Some(db) = postgres(
+            "a_table_locked_by_another_session_delays_the_analysis_only_by_the_lock_timeout",
+        ) else {
+            return;
+        };
+        let options = StoreOptions {
+            busy_timeout: std::time::Duration::from_millis(200),
+            write_mode: WriteMode::PerStep,
+            ..StoreOptions::default()
+        };
+        let store = Store::open_with(&db.url, &options).expect("open");
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+
+        let mut locker = PgConnection::establish(&db.url).expect("second session");
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut locker,
+            "BEGIN; LOCK TABLE analysis_runs IN ACCESS EXCLUSIVE MODE;",
+        )
+        .expect("lock");
+
+        let (logs, _guard) = capture_warnings();
+        let outcome = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            run(
+                &Three,
+                sink.clone(),
+                None,
+                &AnalysisKind::Memory,
+                RunOptions::traced("t-locked"),
+            ),
+        )
+        .await
+        .expect("the lock timeout ends the wait, not the lock")
+        .expect("the analysis goes on");
+        assert_eq!(outcome.analysis.recommendations.len(), 3);
+        let text = logs.text();
+        assert!(
+            text.contains("WARN") && text.contains("t-locked") && text.contains("lock timeout"),
+            "{text}"
+        );
+
+        diesel::connection::SimpleConnection::batch_execute(&mut locker, "ROLLBACK")
+            .expect("unlock");
+        assert_eq!(
+            store.get_run(outcome.run_id).await.expect("get"),
+            None,
+            "the refused create never commits later"
+        );
+        let later = run(
+            &Three,
+            sink,
+            None,
+            &AnalysisKind::Memory,
+            RunOptions::default(),
+        )
+        .await
+        .expect("later run");
+        let stored = store
+            .get_run(later.run_id)
+            .await
+            .expect("get")
+            .expect("recorded once the lock is gone");
+        assert_eq!(stored.status, RunStatus::Succeeded);
+    }
 }
