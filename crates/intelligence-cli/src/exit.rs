@@ -2,7 +2,8 @@
 //!
 //! 0 success; 1 the analysis failed, or an incident or run was not found;
 //! 2 bad usage (clap's own parse errors exit 2 before any of this runs);
-//! 130 when Ctrl-C stopped an analysis.
+//! 130 when Ctrl-C stopped an analysis, 143 SIGTERM, 129 SIGHUP (128 plus
+//! the signal's number, as shells report a process the signal killed).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -16,11 +17,24 @@ pub enum Code {
     Failed = 1,
     /// The caller's input was at fault: 2.
     Usage = 2,
+    /// SIGHUP stopped an analysis: 129.
+    HungUp = 129,
     /// Ctrl-C stopped an analysis: 130, as shells report SIGINT.
     Interrupted = 130,
+    /// SIGTERM stopped an analysis: 143.
+    Terminated = 143,
 }
 
 impl Code {
+    /// The code for an analysis a signal stopped.
+    pub fn stopped(stop: crate::interrupt::Stop) -> Self {
+        match stop {
+            crate::interrupt::Stop::Interrupt => Self::Interrupted,
+            crate::interrupt::Stop::Terminate => Self::Terminated,
+            crate::interrupt::Stop::HangUp => Self::HungUp,
+        }
+    }
+
     /// 2 when a provider's error blames the input, 1 otherwise.
     pub fn of(error: &ProviderError) -> Self {
         if error.is_bad_input() {

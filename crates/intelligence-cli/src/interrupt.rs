@@ -1,4 +1,5 @@
-//! Ctrl-C during an analysis. Dropping the run future makes
+//! Ctrl-C, SIGTERM or SIGHUP during an analysis (what a terminal, `kill`,
+//! `timeout`, systemd and container runtimes send). Dropping the run future makes
 //! [`intelligence_core::run`] record the run as failed (cancelled) on a
 //! detached task; [`wait_closed`] gives that write a bounded moment to land
 //! before the process exits, so no record is left `running`.
@@ -13,25 +14,76 @@ use intelligence_store::Store;
 const POLL: Duration = Duration::from_millis(25);
 const POLLS: u32 = 80;
 
-/// A future's output, or the news that Ctrl-C was pressed first.
+/// The signal that stopped an analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGINT: Ctrl-C.
+    Interrupt,
+    /// SIGTERM: `kill`, `timeout`, a service manager.
+    Terminate,
+    /// SIGHUP: the terminal went away.
+    HangUp,
+}
+
+impl Stop {
+    /// What happened, for the one-line error.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Interrupt => "interrupted",
+            Self::Terminate => "terminated",
+            Self::HangUp => "hung up",
+        }
+    }
+}
+
+/// A future's output, or the signal that came first.
 #[derive(Debug)]
 pub enum Raced<T> {
     /// The future finished.
     Done(T),
-    /// Ctrl-C came first; the future has been dropped.
-    Interrupted,
+    /// A signal came first; the future has been dropped.
+    Stopped(Stop),
 }
 
-/// Runs `future` until it finishes or Ctrl-C is pressed.
-// TODO: once installed, Tokio's handler swallows a Ctrl-C that arrives after
+/// Runs `future` until it finishes or a stopping signal arrives.
+// TODO: once installed, Tokio's handlers swallow a signal that arrives after
 // the last analysis (while printing); harmless as printing is quick.
 pub async fn or_interrupt<F: Future>(future: F) -> Raced<F::Output> {
     tokio::select! {
         output = future => Raced::Done(output),
-        // When the handler cannot be installed this branch is disabled and
-        // the future simply runs to its end.
-        Ok(()) = tokio::signal::ctrl_c() => Raced::Interrupted,
+        stop = stop_signal() => Raced::Stopped(stop),
     }
+}
+
+/// The first of SIGINT, SIGTERM and SIGHUP. A handler that cannot be
+/// installed never fires, and the analysis simply runs to its end.
+async fn stop_signal() -> Stop {
+    let interrupt = async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => Stop::Interrupt,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let on = |kind: SignalKind, stop: Stop| async move {
+            match signal(kind) {
+                Ok(mut stream) => {
+                    stream.recv().await;
+                    stop
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            stop = interrupt => stop,
+            stop = on(SignalKind::terminate(), Stop::Terminate) => stop,
+            stop = on(SignalKind::hangup(), Stop::HangUp) => stop,
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await
 }
 
 /// Waits (at most two seconds) until the record of `id` is terminal;

@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::{GlobalArgs, RecommendArgs};
 use crate::commands::{output, warn};
 use crate::exit::{CliError, CliResult, Code};
-use crate::interrupt::{Raced, or_interrupt, wait_closed};
+use crate::interrupt::{Raced, Stop, or_interrupt, wait_closed};
 use crate::progress::Progress;
 use crate::render::{self, Section};
 use crate::watched::WatchedSink;
@@ -130,7 +130,9 @@ async fn analyse(
         .await;
         let result = match raced {
             Raced::Done(result) => result,
-            Raced::Interrupted => return Err(interrupted(store_handle.as_ref(), run_id).await),
+            Raced::Stopped(stop) => {
+                return Err(interrupted(stop, store_handle.as_ref(), run_id).await);
+            }
         };
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
 
@@ -182,16 +184,21 @@ async fn analyse(
     Ok((report, failures, audit_warning))
 }
 
-/// The error for Ctrl-C, once the cancelled record had its moment to land.
-async fn interrupted(store: Option<&intelligence_store::Store>, run_id: RunId) -> CliError {
+/// The error for a stopping signal, once the cancelled record had its
+/// moment to land.
+async fn interrupted(
+    stop: Stop,
+    store: Option<&intelligence_store::Store>,
+    run_id: RunId,
+) -> CliError {
     let what = match store {
         None => "not recorded (no database)",
         Some(store) if wait_closed(store, run_id).await => "recorded as cancelled",
         Some(_) => "not yet recorded as cancelled; `intelligence runs reap` closes it later",
     };
     CliError {
-        code: Code::Interrupted,
-        error: anyhow!("interrupted; run {run_id} {what}"),
+        code: Code::stopped(stop),
+        error: anyhow!("{}; run {run_id} {what}", stop.verb()),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Ctrl-C during an analysis exits 130 and leaves the run `failed`
-//! (cancelled), never `running`.
+//! Ctrl-C, SIGTERM or SIGHUP during an analysis exits 128 plus the
+//! signal's number and leaves the run `failed` (cancelled), never
+//! `running`.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -11,6 +12,21 @@ use super::support::Env;
 
 #[test]
 fn ctrl_c_records_the_run_as_cancelled() {
+    stop_with("-INT", 130, "interrupted");
+}
+
+#[test]
+fn sigterm_records_the_run_as_cancelled() {
+    stop_with("-TERM", 143, "terminated");
+}
+
+#[test]
+fn sighup_records_the_run_as_cancelled() {
+    stop_with("-HUP", 129, "hung up");
+}
+
+/// Sends `signal` to `recommend --cpu` once its run is seen running.
+fn stop_with(signal: &str, code: i32, verb: &str) {
     let env = Env::new();
     env.cmd().arg("migrate").assert().success();
     let store = Store::open(env.db.to_str().expect("utf-8")).expect("open");
@@ -54,14 +70,18 @@ fn ctrl_c_records_the_run_as_cancelled() {
     let id = seen.expect("the run was seen running");
 
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
     let output = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("recorded as cancelled"), "{stderr}");
+    assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
+    assert!(stderr.contains(verb), "{signal}: {stderr}");
+    assert!(
+        stderr.contains("recorded as cancelled"),
+        "{signal}: {stderr}"
+    );
 
     let run = runtime
         .block_on(store.get_run(id))
