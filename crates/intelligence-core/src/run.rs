@@ -228,7 +228,7 @@ fn succeeded(analysis: &Analysis, scrubber: &Scrubber, duration_ms: i64) -> RunS
             .map(|r| scrubber.scrub(&r.description))
             .unwrap_or_default(),
         confidence: analysis.confidence,
-        model_name: analysis.model.clone(),
+        model_name: analysis.model.as_deref().map(|name| scrubber.scrub(name)),
         prompt_tokens: analysis.usage.prompt,
         completion_tokens: analysis.usage.completion,
         total_tokens: analysis.usage.total,

@@ -562,3 +562,35 @@ async fn a_sinks_own_logs_in_detached_writes_carry_the_run_identities() {
         .expect("logged");
     assert!(cancel.contains("trace_id=trace-cancel"), "{cancel}");
 }
+
+#[tokio::test]
+async fn a_model_name_echoing_a_config_secret_is_scrubbed_in_the_record() {
+    let sink = Arc::new(MemorySink::new());
+    let analysis = Analysis {
+        model: Some("proxy for sk-abcdefgh".into()),
+        ..Analysis::new(three())
+    };
+    let options = RunOptions {
+        config: json!({"api_key": "sk-abcdefgh"}),
+        ..RunOptions::default()
+    };
+    let outcome = run(
+        &Scripted::new(Behaviour::Answer(analysis)),
+        sink.clone(),
+        None,
+        &AnalysisKind::Automatic,
+        options,
+    )
+    .await
+    .expect("succeeds");
+    assert_eq!(
+        outcome.analysis.model.as_deref(),
+        Some("proxy for sk-abcdefgh"),
+        "the caller's answer is unchanged"
+    );
+    assert_eq!(
+        sink.runs()[0].model_name.as_deref(),
+        Some("proxy for ***"),
+        "the record is scrubbed"
+    );
+}

@@ -225,9 +225,11 @@ impl Provider for OpenAiProvider {
         };
 
         // The model that answered: the reply's own name, else the one asked.
+        // A server may echo anything there, the key included.
         let model = completion
             .model
-            .clone()
+            .as_deref()
+            .map(|name| self.scrubber.scrub(name))
             .or_else(|| Some(self.settings.model.clone()));
         match self.read(&completion, incident.id) {
             Ok(parsed) => {

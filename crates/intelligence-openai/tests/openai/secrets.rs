@@ -78,7 +78,9 @@ fn assert_no_key(record: &AnalysisRun, logs: &str) {
     let config = record.provider_config.to_string();
     let message = record.error_message.clone().unwrap_or_default();
     let recommendations = record.recommendations.to_string();
+    let model = record.model_name.clone().unwrap_or_default();
     for (what, text) in [
+        ("model name", model.as_str()),
         ("stored config", config.as_str()),
         ("stored error message", message.as_str()),
         ("recommendations", recommendations.as_str()),
@@ -162,6 +164,22 @@ async fn a_reply_echoing_the_key_is_scrubbed_from_recommendations() {
     assert_eq!(record.completion_tokens, Some(54));
     assert_eq!(record.total_tokens, Some(375));
     assert!(logs.contains("openai analysis finished"), "{logs}");
+    assert_no_key(&record, &logs);
+}
+
+#[tokio::test]
+async fn a_reply_whose_model_echoes_the_key_is_scrubbed_from_the_model_name() {
+    let server = MockServer::start().await;
+    let content =
+        json!([{"type": "general", "priority": "low", "title": "ok", "description": "fine"}])
+            .to_string();
+    let mut reply = support::completion(&content);
+    reply["model"] = json!(format!("echo Bearer {KEY}"));
+    support::mount_json(&server, reply).await;
+
+    let (record, logs) = audited_run(&server, json!({})).await;
+
+    assert_eq!(record.model_name.as_deref(), Some("echo Bearer ***"));
     assert_no_key(&record, &logs);
 }
 
