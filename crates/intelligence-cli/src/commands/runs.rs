@@ -1,7 +1,7 @@
 //! `intelligence runs list|show|reap|prune`: the audit trail.
 
 use anyhow::{Context as _, anyhow};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 use intelligence_core::{AnalysisRun, RunId};
 use intelligence_store::{Cursor, PageRequest, RunFilter, Store};
 use serde::Serialize;
@@ -54,12 +54,19 @@ pub async fn run(global: &GlobalArgs, command: RunsCommand) -> CliResult {
     }
 }
 
-/// Now minus `age`.
+/// Now minus `age`, refused when it falls before the year 1: PostgreSQL
+/// cannot compare with such a date, and SQLite would accept it, so the same
+/// command would fail on one backend and succeed on the other.
 fn cutoff(age: &humantime::Duration) -> CliResult<DateTime<Utc>> {
     chrono::Duration::from_std(**age)
         .ok()
         .and_then(|age| Utc::now().checked_sub_signed(age))
-        .ok_or_else(|| CliError::usage(anyhow!("--older-than {age} reaches before any date")))
+        .filter(|cutoff| cutoff.year() >= 1)
+        .ok_or_else(|| {
+            CliError::usage(anyhow!(
+                "--older-than {age} reaches before the year 1; no run is that old"
+            ))
+        })
 }
 
 async fn list(global: &GlobalArgs, store: &Store, args: RunsListArgs) -> CliResult {
