@@ -122,6 +122,30 @@ fn a_file_sqlite_cannot_open_fails_open_with_the_reason_not_a_pool_timeout() {
     assert!(!text.contains("timed out"), "{text}");
 }
 
+#[test]
+fn a_file_that_is_not_a_database_fails_open_with_the_reason_not_a_pool_timeout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // SQLite opens any file lazily; the first statement, a pragma the pool
+    // runs on every connection, is what finds it is not a database.
+    let path = dir.path().join("notes.db");
+    let text = "these are someone's notes, not a database\n".repeat(200);
+    std::fs::write(&path, &text).expect("write");
+    let url = path.to_str().expect("utf-8");
+    let err = Store::open(url).expect_err("not a database");
+    assert!(
+        matches!(err, intelligence_store::StoreError::Open { .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("file is not a database") && message.contains(url),
+        "{message}"
+    );
+    assert!(!message.contains("timed out"), "{message}");
+    // Nothing lost: the file is as it was.
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+}
+
 /// Set in the child process that runs the read-only scenario as `nobody`.
 const READ_ONLY_CHILD: &str = "INTELLIGENCE_STORE_TEST_READ_ONLY_CHILD";
 const READ_ONLY_PASSED: &str = "read-only scenario passed";
