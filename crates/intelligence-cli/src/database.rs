@@ -5,7 +5,7 @@
 //! first use.
 
 use anyhow::anyhow;
-use intelligence_store::{Store, StoreOptions, WriteMode, mask_url};
+use intelligence_store::{Store, StoreError, StoreOptions, WriteMode, mask_url};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult};
@@ -54,7 +54,14 @@ pub fn open_unmigrated(global: &GlobalArgs) -> CliResult<Store> {
 fn open_with(global: &GlobalArgs, options: &StoreOptions) -> CliResult<Store> {
     let url = url(global)?;
     Store::open_with(&url, options).map_err(|err| {
-        CliError::failed(anyhow!(err).context(format!("cannot open database {}", mask_url(&url))))
+        // A URL the store cannot read at all is the caller's mistake.
+        let usage = matches!(err, StoreError::InvalidUrl { .. });
+        let err = anyhow!(err).context(format!("cannot open database {}", mask_url(&url)));
+        if usage {
+            CliError::usage(err)
+        } else {
+            CliError::failed(err)
+        }
     })
 }
 

@@ -39,6 +39,14 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
             "unsupported scheme {scheme:?}: expected postgres://, sqlite:/// or a file path"
         )));
     }
+    if is_conninfo(trimmed) {
+        // Taken as a file path it would create a file named after the
+        // password.
+        return Err(invalid(
+            "a libpq key=value connection string is not supported: \
+             give a URL such as postgres://user@host:5432/db",
+        ));
+    }
     if trimmed == ":memory:" || trimmed.starts_with("file:") {
         return Err(invalid(
             "in-memory and URI-style SQLite names are not supported: give a file path",
@@ -47,14 +55,52 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
     Ok(Target::Sqlite(PathBuf::from(trimmed)))
 }
 
+/// The connection keywords of libpq that can open a key=value connection
+/// string (`host=db user=app password=...`).
+const CONNINFO_KEYWORDS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "service",
+    "sslmode",
+    "connect_timeout",
+    "application_name",
+    "options",
+];
+
+/// Whether `text` reads as a libpq key=value connection string: it begins
+/// with one of libpq's keywords and `=`.
+fn is_conninfo(text: &str) -> bool {
+    text.split_once('=').is_some_and(|(key, _)| {
+        CONNINFO_KEYWORDS
+            .iter()
+            .any(|keyword| key.trim().eq_ignore_ascii_case(keyword))
+    })
+}
+
 /// The URL with the password of its user info and any `password=` parameter
-/// replaced by `***`, for messages and logs.
+/// replaced by `***`, for messages and logs. A libpq key=value string keeps
+/// only its keywords (`host=*** password=***`): a quoted value may hold
+/// spaces, so every value is masked rather than guessing where the
+/// password ends.
 ///
 /// It fails closed: the user info runs to the last `@` of the URL, so a
 /// password holding a raw `@`, `/` or `?` is masked whole (an `@` inside a
 /// query parameter masks more than it needs to, never less).
 pub fn mask(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
+        if is_conninfo(url.trim()) {
+            return url
+                .split_whitespace()
+                .filter_map(|token| token.split_once('='))
+                .map(|(key, _)| format!("{key}=***"))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
         return url.to_owned();
     };
     let (authority, tail) = match rest.rfind('@') {
@@ -154,6 +200,27 @@ mod tests {
             let err = parse(bad).expect_err(bad);
             assert!(matches!(err, StoreError::InvalidUrl { .. }), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_libpq_key_value_string_is_refused_without_its_password() {
+        for conninfo in [
+            "host=127.0.0.1 user=postgres password=hunter22",
+            " dbname=test password='hunter22 with spaces'",
+            "PASSWORD = hunter22",
+        ] {
+            let err = parse(conninfo).expect_err(conninfo);
+            assert!(matches!(err, StoreError::InvalidUrl { .. }), "{err}");
+            let message = err.to_string();
+            assert!(message.contains("postgres://"), "{message}");
+            assert!(!message.contains("hunter22"), "{message}");
+            assert!(!mask(conninfo).contains("hunter22"), "{conninfo}");
+        }
+        // A path that merely holds an '=' is still a file.
+        assert_eq!(
+            parse("data/a=b.db").expect("path"),
+            Target::Sqlite("data/a=b.db".into())
+        );
     }
 
     #[test]

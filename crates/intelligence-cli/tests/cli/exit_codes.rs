@@ -144,3 +144,38 @@ fn a_trace_id_must_be_short_visible_ascii() {
     }
     assert!(env.runs().is_empty(), "a refused trace id ran an analysis");
 }
+
+#[test]
+fn a_libpq_key_value_string_exits_2_without_creating_a_file_or_printing_the_password() {
+    let env = Env::new();
+    let conninfo = "host=127.0.0.1 user=postgres password=hunter22";
+    let output = env
+        .cmd()
+        .current_dir(env.dir.path())
+        .args(["runs", "list", "--database-url", conninfo])
+        .output()
+        .expect("run");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(err.contains("postgres://"), "{err}");
+    assert!(!err.contains("hunter22"), "{err}");
+    // Read as a file path it became a SQLite file named after the password.
+    let created: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("read dir")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert!(created.is_empty(), "{created:?}");
+
+    // recommend still analyses, unrecorded, and says why without the password.
+    let output = env
+        .cmd()
+        .current_dir(env.dir.path())
+        .args(["recommend", "--memory", "--database-url", conninfo])
+        .output()
+        .expect("run");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(err.contains("not recorded"), "{err}");
+    assert!(!err.contains("hunter22"), "{err}");
+    assert_eq!(std::fs::read_dir(env.dir.path()).expect("read").count(), 0);
+}
