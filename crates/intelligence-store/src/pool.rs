@@ -99,6 +99,29 @@ impl SqlitePragmas {
     }
 }
 
+impl SqlitePragmas {
+    /// Reads the file's schema, waiting out a writer as the pool would:
+    /// a file that is not a SQLite database fails here with "file is not a
+    /// database". It leaves the journal mode alone: switching a new file to
+    /// WAL while other processes open it can fail with "database is locked"
+    /// without waiting, which the pool retries but a one-shot check cannot.
+    /// A database that is busy is a database, so "locked" passes too: the
+    /// pool's own retries deal with it.
+    pub(crate) fn check(&self, pooled: &mut Pooled<SqliteConnection>) -> Result<(), Error> {
+        match pooled.conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}; SELECT count(*) FROM sqlite_master;",
+            self.busy_timeout_ms
+        )) {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked") =>
+            {
+                Ok(())
+            }
+            other => other.map_err(Error::QueryError),
+        }
+    }
+}
+
 impl CustomizeConnection<Pooled<SqliteConnection>, Error> for SqlitePragmas {
     fn on_acquire(&self, pooled: &mut Pooled<SqliteConnection>) -> Result<(), Error> {
         pooled

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use diesel::SqliteConnection;
-use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 
 use crate::backend::{Backend, Writes};
 use crate::error::StoreError;
@@ -145,7 +145,8 @@ impl Store {
                                 .into(),
                         });
                     }
-                    probe(&manager, &SqlitePragmas::new(options), &display)?;
+                    let pragmas = SqlitePragmas::new(options);
+                    probe(&manager, |conn| pragmas.check(conn), &display)?;
                 }
                 let pool = builder(options)
                     .connection_customizer(Box::new(SqlitePragmas::new(options)))
@@ -338,14 +339,14 @@ pub(crate) fn is_closed_connection<T>(result: &Result<T, diesel::result::Error>)
     )
 }
 
-/// Connects once, outside the pool, and sets the connection up as the pool
-/// will, so that a database that cannot be opened (a directory where the
-/// file should be, a closed port, a file that is not a SQLite database)
-/// fails `open` at once with the reason, instead of after the pool has
-/// retried for the whole connect timeout and kept only "timed out".
+/// Connects once, outside the pool, and runs `check` on the connection, so
+/// that a database that cannot be opened (a directory where the file should
+/// be, a closed port, a file that is not a SQLite database) fails `open` at
+/// once with the reason, instead of after the pool has retried for the
+/// whole connect timeout and kept only "timed out".
 fn probe<C>(
     manager: &Manager<C>,
-    setup: &dyn CustomizeConnection<Pooled<C>, diesel::r2d2::Error>,
+    check: impl FnOnce(&mut Pooled<C>) -> Result<(), diesel::r2d2::Error>,
     url: &str,
 ) -> Result<(), StoreError>
 where
@@ -356,7 +357,7 @@ where
         source,
     };
     let mut conn = manager.connect().map_err(open)?;
-    setup.on_acquire(&mut conn).map_err(open)
+    check(&mut conn).map_err(open)
 }
 
 fn builder<M: ManageConnection>(options: &StoreOptions) -> diesel::r2d2::Builder<M> {
@@ -372,9 +373,10 @@ fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String), S
     let manager = Manager::<diesel::PgConnection>::new(url.to_owned(), None);
     let display = url::mask(url);
     if !options.lazy {
+        let settings = crate::pool::PostgresSettings::new(options);
         probe(
             &manager,
-            &crate::pool::PostgresSettings::new(options),
+            |conn| diesel::r2d2::CustomizeConnection::on_acquire(&settings, conn),
             &display,
         )?;
     }
