@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{CustomizeConnection, Error, ManageConnection, R2D2Connection};
+use diesel::r2d2::{CustomizeConnection, Error, HandleError, ManageConnection, R2D2Connection};
 use diesel::result::ConnectionError;
 
 use crate::options::{StoreOptions, Synchronous};
@@ -78,6 +78,38 @@ where
 
     fn has_broken(&self, pooled: &mut Pooled<C>) -> bool {
         pooled.broken || pooled.conn.is_broken()
+    }
+}
+
+/// Reports through `tracing` each attempt of the pool to set up a
+/// connection that failed (it could not connect, or a connection's
+/// settings failed, such as a `database is locked` while switching to WAL).
+/// r2d2's default handler writes these to the `log` crate, which a
+/// `tracing` subscriber does not see. The pool retries such an attempt on
+/// its own, so each is a `debug` event; the operation that gives up for
+/// good fails with the last reason, and that failure is logged once by
+/// whoever handles it.
+#[derive(Debug)]
+pub(crate) struct PoolErrors {
+    /// The database, its password masked.
+    url: String,
+}
+
+impl PoolErrors {
+    pub(crate) fn new(display_url: &str) -> Self {
+        Self {
+            url: display_url.to_owned(),
+        }
+    }
+}
+
+impl HandleError<Error> for PoolErrors {
+    fn handle_error(&self, error: Error) {
+        tracing::debug!(
+            url = %self.url,
+            error = %error,
+            "could not set up a pooled database connection; the pool will retry"
+        );
     }
 }
 

@@ -11,7 +11,7 @@ use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 use crate::backend::{Backend, Writes};
 use crate::error::StoreError;
 use crate::options::{StoreOptions, WriteMode};
-use crate::pool::{Manager, Pooled, SqlitePragmas};
+use crate::pool::{Manager, PoolErrors, Pooled, SqlitePragmas};
 use crate::url::{self, Target};
 use crate::writer::Writer;
 
@@ -83,7 +83,10 @@ macro_rules! with_conn {
                     // The server closed this connection (a restart, an
                     // administrator's pg_terminate_backend, an idle
                     // timeout): discard it and try once more on a new one.
-                    // Every write of the store is safe to repeat.
+                    // The audit writes, reap and prune are safe to repeat.
+                    // TODO: add_incident is retried too; if its INSERT
+                    // committed and only the reply was lost, the incident is
+                    // stored twice (an insert keyed by a client id would fix it).
                     ::tracing::warn!(
                         operation,
                         url = %store.url_for_display(),
@@ -148,7 +151,7 @@ impl Store {
                     let pragmas = SqlitePragmas::new(options);
                     probe(&manager, |conn| pragmas.check(conn), &display)?;
                 }
-                let pool = builder(options)
+                let pool = builder(options, &display)
                     .connection_customizer(Box::new(SqlitePragmas::new(options)))
                     .build_unchecked(manager);
                 (Pools::Sqlite(pool), display)
@@ -327,13 +330,15 @@ pub(crate) fn finish<C, T>(
     })
 }
 
-/// Whether a query failed because the server closed the connection.
+/// Whether a query failed because the server closed the connection, or
+/// because the connection was already broken and the query never left.
 #[cfg(feature = "postgres")]
 pub(crate) fn is_closed_connection<T>(result: &Result<T, diesel::result::Error>) -> bool {
+    use diesel::result::DatabaseErrorKind::{ClosedConnection, UnableToSendCommand};
     matches!(
         result,
         Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::ClosedConnection,
+            ClosedConnection | UnableToSendCommand,
             _
         ))
     )
@@ -360,8 +365,12 @@ where
     check(&mut conn).map_err(open)
 }
 
-fn builder<M: ManageConnection>(options: &StoreOptions) -> diesel::r2d2::Builder<M> {
+fn builder<M>(options: &StoreOptions, display_url: &str) -> diesel::r2d2::Builder<M>
+where
+    M: ManageConnection<Error = diesel::r2d2::Error>,
+{
     Pool::builder()
+        .error_handler(Box::new(PoolErrors::new(display_url)))
         .max_size(options.max_connections.max(1))
         .min_idle(Some(0))
         .connection_timeout(options.connect_timeout)
@@ -380,7 +389,7 @@ fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String), S
             &display,
         )?;
     }
-    let pool = builder(options)
+    let pool = builder(options, &display)
         .connection_customizer(Box::new(crate::pool::PostgresSettings::new(options)))
         .build_unchecked(manager);
     Ok((Pools::Postgres(pool), display))

@@ -160,14 +160,34 @@ impl Write for Logs {
 /// Captures warnings on this thread (and, through the store, on the
 /// blocking threads it uses) until the guard drops.
 pub fn capture_warnings() -> (Logs, tracing::subscriber::DefaultGuard) {
+    capture_at(tracing::Level::WARN)
+}
+
+/// Captures events at `level` and above, as [`capture_warnings`] does.
+pub fn capture_at(level: tracing::Level) -> (Logs, tracing::subscriber::DefaultGuard) {
     let logs = Logs::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(move || writer.clone())
         .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
+        .with_max_level(level)
         .finish();
     (logs, tracing::subscriber::set_default(subscriber))
+}
+
+/// Captures every event down to `debug`, from every thread of the process,
+/// by installing the global subscriber; for a child process of a test,
+/// where nothing else installs one.
+pub fn capture_everything() -> Logs {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("no global subscriber yet");
+    logs
 }
 
 /// A record with its times cut to microseconds, as the store keeps them.
