@@ -86,6 +86,7 @@ impl Store {
                     })
                 })
                 .await?;
+            tracing::debug!(deleted, "pruned one batch of finished runs");
             total = total.saturating_add(u64::try_from(deleted).unwrap_or(u64::MAX));
             if i64::try_from(deleted).unwrap_or(i64::MAX) < PRUNE_BATCH {
                 return Ok(total);

@@ -2,14 +2,14 @@
 
 use std::collections::HashSet;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, SubsecRound, Utc};
 use intelligence_core::{AnalysisRun, RunId, RunStatus};
 use intelligence_store::{
     ABANDONED_ERROR_TYPE, ABANDONED_MESSAGE, Cursor, PRUNE_BATCH, PageRequest, RunCount, RunFilter,
     Store,
 };
 
-use super::support::{databases, record};
+use super::support::{capture_at, databases, record};
 
 fn ids(runs: &[AnalysisRun]) -> Vec<RunId> {
     runs.iter().map(|r| r.id).collect()
@@ -223,16 +223,19 @@ async fn reap_closes_only_open_runs_older_than_the_cutoff() {
         let new_running = record("local", RunStatus::Running, now);
         let old_succeeded = record("local", RunStatus::Succeeded, old);
         let old_failed = record("local", RunStatus::Failed, old);
+        // Created at the cutoff itself: not older than it, so kept open.
+        let cutoff = (now - Duration::hours(1)).trunc_subsecs(6);
+        let at_cutoff = record("local", RunStatus::Running, cutoff);
         let all_runs = [
             old_pending.clone(),
             old_running.clone(),
             new_running.clone(),
             old_succeeded.clone(),
             old_failed.clone(),
+            at_cutoff.clone(),
         ];
         store.import_runs(&all_runs).await.expect("import");
 
-        let cutoff = now - Duration::hours(1);
         assert_eq!(store.reap(cutoff).await.expect("reap"), 2, "{}", db.label);
         for reaped in [&old_pending, &old_running] {
             let got = store.get_run(reaped.id).await.expect("get").expect("kept");
@@ -241,7 +244,7 @@ async fn reap_closes_only_open_runs_older_than_the_cutoff() {
             assert_eq!(got.error_message.as_deref(), Some(ABANDONED_MESSAGE));
             assert!(got.completed_at.is_some());
         }
-        for untouched in [&new_running, &old_succeeded, &old_failed] {
+        for untouched in [&new_running, &old_succeeded, &old_failed, &at_cutoff] {
             let got = store
                 .get_run(untouched.id)
                 .await
@@ -271,16 +274,34 @@ async fn prune_deletes_only_finished_runs_older_than_the_cutoff() {
                 record("local", status, old)
             })
             .collect();
+        let cutoff = (now - Duration::days(30)).trunc_subsecs(6);
         let kept = [
             record("local", RunStatus::Pending, old),
             record("local", RunStatus::Running, old),
             record("local", RunStatus::Succeeded, now),
             record("local", RunStatus::Failed, now),
+            // Created at the cutoff itself: not older than it.
+            record("local", RunStatus::Succeeded, cutoff),
         ];
         seeded.extend(kept.iter().cloned());
         store.import_runs(&seeded).await.expect("import");
 
-        let pruned = store.prune(now - Duration::days(30)).await.expect("prune");
+        let (logs, guard) = capture_at(tracing::Level::DEBUG);
+        let pruned = store.prune(cutoff).await.expect("prune");
+        drop(guard);
+        // Bounded batches, one transaction each: never one long delete.
+        let batches: Vec<String> = logs
+            .text()
+            .lines()
+            .filter(|line| line.contains("pruned one batch"))
+            .map(|line| {
+                line.rsplit("deleted=")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(batches, ["500", "500", "17"], "{}", db.label);
         assert_eq!(
             pruned,
             u64::try_from(old_finished).expect("fits"),
@@ -292,10 +313,7 @@ async fn prune_deletes_only_finished_runs_older_than_the_cutoff() {
             .into_iter()
             .collect();
         assert_eq!(left, kept.iter().map(|r| r.id).collect(), "{}", db.label);
-        assert_eq!(
-            store.prune(now - Duration::days(30)).await.expect("again"),
-            0
-        );
+        assert_eq!(store.prune(cutoff).await.expect("again"), 0);
     }
 }
 
