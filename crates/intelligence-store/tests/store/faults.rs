@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use intelligence_core::{AnalysisKind, AuditSink, RunOptions, RunStatus, run};
+use intelligence_core::{AnalysisKind, AuditSink, RunId, RunOptions, RunStatus, run};
 use intelligence_store::{Store, StoreOptions};
 
 use super::support::{Three, capture_warnings, wait_usable};
@@ -199,6 +199,71 @@ async fn read_only_scenario() {
         .expect("get")
         .expect("recorded");
     assert_eq!(stored.status, RunStatus::Succeeded);
+    drop(store);
+
+    read_only_existing_database(dir.path(), url, later.run_id).await;
+}
+
+/// The same fault met by a database that exists: its directory turns
+/// read-only after its last connection closed (which removed the WAL), so
+/// SQLite cannot create the WAL it needs to read or write. The runs it
+/// held are kept, and once the directory is writable again a new run is
+/// recorded beside them.
+async fn read_only_existing_database(dir: &std::path::Path, url: &str, kept: RunId) {
+    use std::os::unix::fs::PermissionsExt;
+
+    assert!(
+        !dir.join("intelligence.db-wal").exists(),
+        "the last close removed the WAL"
+    );
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let err = Store::open(url).expect_err("no WAL can be created beside the file");
+    let text = err.to_string();
+    assert!(
+        text.contains("intelligence.db") && text.contains("readonly"),
+        "{text}"
+    );
+
+    let store = Store::open_with(url, &lazy()).expect("a lazy store opens");
+    let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+    let (logs, _guard) = capture_warnings();
+    let outcome = run(
+        &Three,
+        sink.clone(),
+        None,
+        &AnalysisKind::Memory,
+        RunOptions::traced("t-ro-existing"),
+    )
+    .await
+    .expect("the analysis goes on");
+    assert_eq!(outcome.analysis.recommendations.len(), 3);
+    sink.flush().await.expect("flush");
+    let text = logs.text();
+    assert!(
+        text.contains("WARN") && text.contains("t-ro-existing"),
+        "{text}"
+    );
+
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    wait_usable(&store).await;
+    let later = run(
+        &Three,
+        sink,
+        None,
+        &AnalysisKind::Memory,
+        RunOptions::default(),
+    )
+    .await
+    .expect("later run");
+    for id in [kept, later.run_id] {
+        let stored = store.get_run(id).await.expect("get").expect("recorded");
+        assert_eq!(stored.status, RunStatus::Succeeded);
+    }
+    assert_eq!(
+        store.get_run(outcome.run_id).await.expect("get"),
+        None,
+        "the run during the fault went unrecorded"
+    );
 }
 
 #[test]
@@ -275,12 +340,7 @@ mod postgres {
 
     #[tokio::test(flavor = "current_thread")]
     async fn a_closed_port_logs_a_warning_and_the_analysis_goes_on() {
-        if std::env::var(PG_ENV).is_err() {
-            super::super::support::skipped(&format!(
-                "a_closed_port_logs_a_warning_and_the_analysis_goes_on: skipped: {PG_ENV} is not set"
-            ));
-            return;
-        }
+        // Needs no server: nothing listens on port 1.
         let url = "postgres://postgres:pw@127.0.0.1:1/test";
         let err = Store::open_with(
             url,
@@ -317,6 +377,97 @@ mod postgres {
         let text = logs.text();
         assert!(text.contains("WARN") && text.contains("t-port"), "{text}");
         assert!(text.contains("cannot connect"), "{text}");
+    }
+
+    /// A port that was free a moment ago: nothing listens on it until a
+    /// test starts a forwarder there.
+    async fn free_port() -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        listener.local_addr().expect("addr").port()
+    }
+
+    /// `url` with its `host:port` replaced by `127.0.0.1:port`; and the
+    /// `host:port` it had.
+    fn via_port(url: &str, port: u16) -> (String, String) {
+        let start = url
+            .find('@')
+            .or_else(|| url.find("://").map(|i| i + 2))
+            .expect("authority")
+            + 1;
+        let end = start + url[start..].find('/').expect("a database after the host");
+        let upstream = url[start..end].to_owned();
+        (
+            format!("{}127.0.0.1:{port}{}", &url[..start], &url[end..]),
+            upstream,
+        )
+    }
+
+    /// Forwards every connection to `port` on to `upstream`, until dropped.
+    async fn forward(port: u16, upstream: String) -> tokio::task::JoinHandle<()> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind the port again");
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        })
+    }
+
+    /// The server is unreachable when the store opens and while a run
+    /// goes on; then it answers on that port, and the next run is written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_server_that_comes_back_on_its_port_records_the_next_run() {
+        let Some(db) = postgres("a_server_that_comes_back_on_its_port_records_the_next_run") else {
+            return;
+        };
+        let port = free_port().await;
+        let (url, upstream) = via_port(&db.url, port);
+        let store = Store::open_with(&url, &lazy()).expect("a lazy store opens");
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+        let (logs, _guard) = capture_warnings();
+        let down = run(
+            &Three,
+            sink.clone(),
+            None,
+            &AnalysisKind::Cpu,
+            RunOptions::traced("t-down"),
+        )
+        .await
+        .expect("the analysis goes on");
+        assert_eq!(down.analysis.recommendations.len(), 3);
+        sink.flush().await.expect("flush");
+        let text = logs.text();
+        assert!(text.contains("WARN") && text.contains("t-down"), "{text}");
+
+        let forwarder = forward(port, upstream).await;
+        super::super::support::wait_usable(&store).await;
+        let up = run(
+            &Three,
+            sink,
+            None,
+            &AnalysisKind::Cpu,
+            RunOptions::traced("t-up"),
+        )
+        .await
+        .expect("later run");
+        let stored = store
+            .get_run(up.run_id)
+            .await
+            .expect("get")
+            .expect("recorded");
+        assert_eq!(stored.status, RunStatus::Succeeded);
+        assert_eq!(stored.trace_id, "t-up");
+        assert_eq!(store.get_run(down.run_id).await.expect("get"), None);
+        drop(store);
+        forwarder.abort();
     }
 
     /// Kills the store's connection (found by its application name) while
