@@ -256,3 +256,162 @@ async fn runs_of_every_shape_interleaved_on_one_store_read_back_exactly() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_run_with_the_defaults_reads_back_with_empty_ids_and_no_incident() {
+    for db in databases("a_run_with_the_defaults_reads_back_with_empty_ids_and_no_incident") {
+        let tee = Tee::new(db.open());
+        let outcome = run(
+            &Three,
+            tee.clone(),
+            None,
+            &AnalysisKind::Automatic,
+            RunOptions::default(),
+        )
+        .await
+        .expect("three succeeds");
+        let stored = tee
+            .store
+            .get_run(outcome.run_id)
+            .await
+            .expect("get")
+            .expect("stored");
+        assert_eq!(
+            stored,
+            as_stored(tee.memory.get(outcome.run_id).expect("memory")),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            (stored.trace_id.as_str(), stored.pipeline_run_id.as_str()),
+            ("", "")
+        );
+        assert_eq!(stored.incident_id, None);
+        assert_eq!(stored.analysis_kind, "automatic");
+        assert_eq!(stored.provider_config, json!({}));
+    }
+}
+
+#[tokio::test]
+async fn a_caller_chosen_run_id_and_a_disk_path_are_what_the_store_keeps() {
+    for db in databases("a_caller_chosen_run_id_and_a_disk_path_are_what_the_store_keeps") {
+        let tee = Tee::new(db.open_with(&per_step()));
+        let id = intelligence_core::RunId::new();
+        let options = RunOptions {
+            run_id: Some(id),
+            ..RunOptions::default()
+        };
+        let outcome = run(
+            &Three,
+            tee.clone(),
+            None,
+            &AnalysisKind::disk("/var/log/nginx"),
+            options,
+        )
+        .await
+        .expect("three succeeds");
+        assert_eq!(outcome.run_id, id);
+        let stored = tee.store.get_run(id).await.expect("get").expect("stored");
+        assert_eq!(
+            stored,
+            as_stored(tee.memory.get(id).expect("memory")),
+            "{}",
+            db.label
+        );
+        assert_eq!(stored.analysis_kind, "disk");
+        assert!(
+            stored.input_summary.contains("/var/log/nginx"),
+            "{}: {}",
+            db.label,
+            stored.input_summary
+        );
+    }
+}
+
+/// Fails with an upstream error that echoes the configured key and a URL
+/// with credentials, as a misbehaving proxy might.
+struct Echoing;
+
+#[async_trait::async_trait]
+impl intelligence_core::Provider for Echoing {
+    fn name(&self) -> &str {
+        "echoing"
+    }
+
+    fn description(&self) -> &str {
+        "fails, echoing its secrets"
+    }
+
+    async fn analyze(
+        &self,
+        _incident: Option<&Incident>,
+        _kind: &AnalysisKind,
+    ) -> Result<intelligence_core::Analysis, intelligence_core::ProviderError> {
+        Err(intelligence_core::ProviderError::Upstream(
+            "key sk-echoed-secret-42 rejected by https://svc:hunter2222@proxy.internal/v1".into(),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn secrets_echoed_by_a_provider_never_reach_the_database() {
+    const SECRETS: [&str; 3] = ["sk-echoed-secret-42", "hunter2222", "pa55phrase"];
+    for db in databases("secrets_echoed_by_a_provider_never_reach_the_database") {
+        let store = db.open();
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+        let options = RunOptions {
+            trace_id: "t-echo".into(),
+            config: json!({
+                "api_key": "sk-echoed-secret-42",
+                "upstreams": [{"name": "a", "credentials": {"passphrase": "pa55phrase"}}],
+            }),
+            ..RunOptions::default()
+        };
+        let err = run(&Echoing, sink, None, &AnalysisKind::Automatic, options)
+            .await
+            .expect_err("echoing fails");
+        assert!(
+            err.to_string().contains("sk-echoed-secret-42"),
+            "the caller's error is unchanged"
+        );
+
+        let stored = store
+            .list_runs(&RunFilter::default(), Default::default())
+            .await
+            .expect("list");
+        let [stored] = stored.runs.as_slice() else {
+            panic!("{}: one run expected", db.label)
+        };
+        let text = serde_json::to_string(stored).expect("json");
+        for secret in SECRETS {
+            assert!(!text.contains(secret), "{}: {secret} in {text}", db.label);
+        }
+        assert!(
+            stored
+                .error_message
+                .as_deref()
+                .is_some_and(|m| m.contains("rejected by https://")),
+            "{}: the message is kept, scrubbed: {:?}",
+            db.label,
+            stored.error_message
+        );
+        drop(store);
+
+        // Nothing on disk either: the SQLite file (its WAL checkpointed
+        // into it when the last connection closed) holds no secret.
+        if db.label == "sqlite" {
+            let mut bytes = std::fs::read(&db.url).expect("read the database file");
+            assert!(
+                bytes.windows(6).any(|w| w == b"t-echo"),
+                "the run is in the file"
+            );
+            bytes.extend(std::fs::read(format!("{}-wal", db.url)).unwrap_or_default());
+            for secret in SECRETS {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} is in the database file"
+                );
+            }
+        }
+    }
+}

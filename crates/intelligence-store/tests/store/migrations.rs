@@ -134,3 +134,91 @@ fn a_client_library_error_never_carries_the_password() {
         assert!(!chain.contains("SECRET"), "{url}: {chain}");
     }
 }
+
+/// One index: its name and its columns in order, comma-separated.
+#[derive(diesel::QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct IndexColumns {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    cols: String,
+}
+
+/// The secondary indexes of `analysis_runs`, as the database reports them.
+fn analysis_run_indexes(url: &str, backend: Backend) -> Vec<IndexColumns> {
+    use diesel::{Connection, RunQueryDsl};
+    let mut found: Vec<IndexColumns> = match backend {
+        Backend::Sqlite => diesel::sql_query(
+            "SELECT m.name AS name, group_concat(i.name, ',') AS cols \
+             FROM sqlite_master m, pragma_index_info(m.name) i \
+             WHERE m.type = 'index' AND m.tbl_name = 'analysis_runs' \
+             AND m.name NOT LIKE 'sqlite_autoindex%' GROUP BY m.name",
+        )
+        .load(&mut diesel::SqliteConnection::establish(url).expect("connect"))
+        .expect("list indexes"),
+        #[cfg(feature = "postgres")]
+        Backend::Postgres => diesel::sql_query(
+            "SELECT i.relname::text AS name, \
+             string_agg(a.attname::text, ',' ORDER BY k.ord) AS cols \
+             FROM pg_index x \
+             JOIN pg_class i ON i.oid = x.indexrelid \
+             JOIN pg_class t ON t.oid = x.indrelid \
+             JOIN unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ON true \
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+             WHERE t.relname = 'analysis_runs' \
+             AND t.relnamespace = current_schema()::regnamespace \
+             AND NOT x.indisprimary GROUP BY i.relname",
+        )
+        .load(&mut diesel::PgConnection::establish(url).expect("connect"))
+        .expect("list indexes"),
+        #[cfg(not(feature = "postgres"))]
+        Backend::Postgres => unreachable!("no PostgreSQL store without the feature"),
+    };
+    found.sort();
+    found
+}
+
+#[test]
+fn the_migrated_table_has_every_index_the_design_lists() {
+    for db in databases("the_migrated_table_has_every_index_the_design_lists") {
+        let backend = db.open().backend();
+        let mut cols: Vec<String> = analysis_run_indexes(&db.url, backend)
+            .into_iter()
+            .map(|index| index.cols)
+            .collect();
+        cols.sort_unstable();
+        let mut expected = vec![
+            "provider,status",
+            "status,created_at",
+            "incident_id,created_at",
+            "trace_id",
+            "pipeline_run_id",
+            // The run list's keyset pagination.
+            "created_at,id",
+        ];
+        expected.sort_unstable();
+        assert_eq!(cols, expected, "{}", db.label);
+    }
+}
+
+#[test]
+fn a_sqlite_file_is_left_in_wal_mode() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, RunQueryDsl};
+
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let db = super::support::sqlite();
+    drop(db.open());
+    // The journal mode is kept in the file: a plain connection sees it.
+    let mut conn = diesel::SqliteConnection::establish(&db.url).expect("connect");
+    conn.batch_execute("PRAGMA busy_timeout = 1000")
+        .expect("pragma");
+    let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(&mut conn)
+        .expect("journal mode");
+    assert_eq!(mode.journal_mode, "wal");
+}
