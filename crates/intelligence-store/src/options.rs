@@ -50,7 +50,8 @@ pub enum WriteMode {
     Batched,
     /// Every step is committed in its own transaction before the sink call
     /// returns, and a failure is returned to `run()`, which logs it. About
-    /// a third of the throughput of [`WriteMode::Batched`] on SQLite.
+    /// a tenth of the throughput of [`WriteMode::Batched`] on SQLite (see
+    /// `docs/performance.md`).
     PerStep,
 }
 
