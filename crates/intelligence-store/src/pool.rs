@@ -3,6 +3,7 @@
 
 use std::marker::PhantomData;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use diesel::SqliteConnection;
 use diesel::connection::SimpleConnection;
@@ -154,15 +155,46 @@ impl SqlitePragmas {
     }
 }
 
+impl SqlitePragmas {
+    /// Switches the file to WAL, waiting out other connections as a write
+    /// would. The switch of a new file needs its exclusive lock, and a
+    /// connection that meets another one's lock on the way fails at once
+    /// with "database is locked" instead of calling the busy handler (SQLite
+    /// does so where waiting could deadlock); four processes opening one new
+    /// file at once met that. Once the file is in WAL, which it then stays,
+    /// the pragma changes nothing and takes no such lock.
+    fn wal(&self, conn: &mut SqliteConnection) -> Result<(), diesel::result::Error> {
+        let deadline = Instant::now() + Duration::from_millis(self.busy_timeout_ms_u64());
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match conn.batch_execute("PRAGMA journal_mode = WAL;") {
+                Err(diesel::result::Error::DatabaseError(_, info))
+                    if info.message().contains("locked") && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn busy_timeout_ms_u64(&self) -> u64 {
+        u64::try_from(self.busy_timeout_ms).unwrap_or(u64::MAX)
+    }
+}
+
 impl CustomizeConnection<Pooled<SqliteConnection>, Error> for SqlitePragmas {
     fn on_acquire(&self, pooled: &mut Pooled<SqliteConnection>) -> Result<(), Error> {
-        pooled
-            .conn
-            .batch_execute(&format!(
-                "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
-                self.busy_timeout_ms, self.synchronous
-            ))
+        let conn = &mut pooled.conn;
+        conn.batch_execute(&format!("PRAGMA busy_timeout = {};", self.busy_timeout_ms))
+            .and_then(|()| self.wal(conn))
+            .and_then(|()| {
+                conn.batch_execute(&format!(
+                    "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                    self.synchronous
+                ))
+            })
             .map_err(Error::QueryError)
     }
 }
