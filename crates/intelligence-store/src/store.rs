@@ -84,9 +84,7 @@ macro_rules! with_conn {
                     // administrator's pg_terminate_backend, an idle
                     // timeout): discard it and try once more on a new one.
                     // The audit writes, reap and prune are safe to repeat.
-                    // TODO: add_incident is retried too; if its INSERT
-                    // committed and only the reply was lost, the incident is
-                    // stored twice (an insert keyed by a client id would fix it).
+                    // TODO: a retried add_incident is stored twice if only its reply was lost.
                     ::tracing::warn!(
                         operation,
                         url = %store.url_for_display(),
