@@ -125,7 +125,7 @@ pub fn mask(url: &str) -> String {
             let params: Vec<String> = query
                 .split('&')
                 .map(|param| match param.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    Some((key, _)) if is_password_key(key) => format!("{key}=***"),
                     _ => param.to_owned(),
                 })
                 .collect();
@@ -134,6 +134,12 @@ pub fn mask(url: &str) -> String {
         None => tail.to_owned(),
     };
     format!("{scheme}://{authority}{tail}")
+}
+
+/// Whether a URL parameter holds a password: libpq's `password`, and
+/// `sslpassword`, the passphrase of the client's SSL key.
+fn is_password_key(key: &str) -> bool {
+    key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("sslpassword")
 }
 
 /// The secrets of `url`: its password, and the parts of a password that
@@ -153,7 +159,7 @@ fn secrets(url: &str) -> Vec<&str> {
             found.extend(query.split('&').filter_map(|param| {
                 param
                     .split_once('=')
-                    .filter(|(key, _)| key.eq_ignore_ascii_case("password"))
+                    .filter(|(key, _)| is_password_key(key))
                     .map(|(_, value)| value)
             }));
         }
@@ -234,6 +240,17 @@ mod tests {
         assert_eq!(
             mask("postgres://app@db/x?sslmode=disable&PASSWORD=p2&x=1"),
             "postgres://app@db/x?sslmode=disable&PASSWORD=***&x=1"
+        );
+        assert_eq!(
+            mask("postgres://app@db/x?sslkey=/k.pem&sslpassword=KeyPass9"),
+            "postgres://app@db/x?sslkey=/k.pem&sslpassword=***"
+        );
+        assert_eq!(
+            scrub(
+                "could not load private key: KeyPass9",
+                "postgres://app@db/x?sslpassword=KeyPass9"
+            ),
+            "could not load private key: ***"
         );
     }
 
