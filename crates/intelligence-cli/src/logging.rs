@@ -11,15 +11,14 @@ use tracing_subscriber::EnvFilter;
 
 /// The filter for `-v` repeated `verbose` times.
 ///
-/// Below `-vvv`, r2d2 is silenced: it logs every failed connection attempt
-/// at error level while the pool retries (four lines for a database file
-/// that cannot be opened), and the command already says, in one line, that
-/// the database could not be opened.
+/// The store's connection pool reports each failed connection attempt it
+/// retries as a `debug` event, so they show from `-vvv` on; below that the
+/// command says, in one line, that the database could not be opened.
 fn level(verbose: u8) -> &'static str {
     match verbose {
-        0 => "error,r2d2=off",
-        1 => "warn,r2d2=off",
-        2 => "info,r2d2=off",
+        0 => "error",
+        1 => "warn",
+        2 => "info",
         3 => "debug",
         _ => "trace",
     }
@@ -47,8 +46,8 @@ mod tests {
 
     #[test]
     fn each_v_raises_the_level() {
-        assert_eq!(level(0), "error,r2d2=off");
-        assert_eq!(level(1), "warn,r2d2=off");
+        assert_eq!(level(0), "error");
+        assert_eq!(level(1), "warn");
         assert_eq!(level(3), "debug");
         assert_eq!(level(9), "trace");
     }

@@ -85,11 +85,12 @@ where
 /// Reports through `tracing` each attempt of the pool to set up a
 /// connection that failed (it could not connect, or a connection's
 /// settings failed, such as a `database is locked` while switching to WAL).
-/// r2d2's default handler writes these to the `log` crate, which a
-/// `tracing` subscriber does not see. The pool retries such an attempt on
-/// its own, so each is a `debug` event; the operation that gives up for
-/// good fails with the last reason, and that failure is logged once by
-/// whoever handles it.
+/// r2d2's default handler writes each to the `log` crate as an error, on
+/// the pool's own threads, outside any run's span and unseen by a
+/// `tracing` subscriber without a `log` bridge. The pool retries such an
+/// attempt on its own, so each is a `debug` event here; the operation that
+/// gives up for good fails (with the last reason, when r2d2 still has it)
+/// and that failure is logged once by whoever handles it.
 #[derive(Debug)]
 pub(crate) struct PoolErrors {
     /// The database, its password masked.
