@@ -220,6 +220,7 @@ async fn a_write_waits_for_a_lock_held_elsewhere_instead_of_failing() {
 
     let (logs, _guard) = capture_warnings();
     let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+    let started = std::time::Instant::now();
     let outcome = run(
         &Three,
         sink,
@@ -229,7 +230,12 @@ async fn a_write_waits_for_a_lock_held_elsewhere_instead_of_failing() {
     )
     .await
     .expect("three succeeds");
+    let waited = started.elapsed();
     release.join().expect("holder thread");
+    assert!(
+        waited >= std::time::Duration::from_millis(300),
+        "the run's first write met the lock and waited for it ({waited:?})"
+    );
     let text = logs.text();
     assert!(text.is_empty(), "no warning: the write waited: {text}");
     let stored = store
