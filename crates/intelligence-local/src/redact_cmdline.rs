@@ -12,7 +12,10 @@
 //! - the value of a JSON or dict key whose name looks sensitive, and the
 //!   rest of that word: `{"api_key": "VALUE"}`, `{"a":1,"token":"VALUE"}`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
-//!   or a sensitive query parameter (`?token=VALUE`).
+//!   or a sensitive query parameter (`?token=VALUE`);
+//! - a short password flag, once a program that reads `-p` as one has been
+//!   named: `mysql -pVALUE` (and MySQL's and MariaDB's other clients),
+//!   `sshpass -p VALUE`. Elsewhere `-p` is a port or parents, left alone.
 //!
 //! A name is sensitive when it contains any of the core's
 //! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`. Matching fails closed: a flag
@@ -29,7 +32,13 @@ pub const MAX_CMDLINE_CHARS: usize = 200;
 /// Extra name parts that make a flag or variable sensitive here.
 const EXTRA_SENSITIVE_PARTS: [&str; 2] = ["pass", "pwd"];
 
-// TODO: short password flags (`mysql -pSECRET`) are not masked; `-p` means port or parents elsewhere.
+/// Programs whose `-pVALUE` is a password (MySQL's and MariaDB's clients,
+/// by name prefix: `mysqldump`, `mariadb-admin`). A bare `-p` makes them
+/// prompt, and the word after it is a database name.
+const ATTACHED_P_PROGRAMS: [&str; 2] = ["mysql", "mariadb"];
+
+/// Programs whose `-p` takes the password, attached or as the next word.
+const SPACED_P_PROGRAMS: [&str; 1] = ["sshpass"];
 
 /// Words after which the next word is a credential (`Bearer abc`).
 const AUTH_SCHEMES: [&str; 4] = ["bearer", "basic", "digest", "negotiate"];
@@ -39,6 +48,7 @@ const AUTH_SCHEMES: [&str; 4] = ["bearer", "basic", "digest", "negotiate"];
 pub fn redact_cmdline(args: &[OsString]) -> String {
     let mut out = String::new();
     let mut mask_next = false;
+    let mut short_p = ShortP::Other;
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -46,11 +56,62 @@ pub fn redact_cmdline(args: &[OsString]) -> String {
         let arg = arg.to_string_lossy();
         for piece in arg.split_inclusive(char::is_whitespace) {
             let word = piece.trim_end_matches(char::is_whitespace);
-            out.push_str(&mask_word(word, &mut mask_next));
+            short_p = short_p.after(word);
+            let masked = match short_p.mask(word, &mut mask_next) {
+                Some(masked) => Cow::Owned(masked),
+                None => mask_word(word, &mut mask_next),
+            };
+            out.push_str(&masked);
             out.push_str(&piece[word.len()..]);
         }
     }
     out.chars().take(MAX_CMDLINE_CHARS).collect()
+}
+
+/// What `-p` means on the rest of the command line, by the programs named
+/// so far. Once a program whose `-p` is a password has been named, it
+/// stays so to the end of the line (a `sh -c` script may name it before
+/// `&&` another program): failing closed, another program's `-p8080`
+/// after it is masked too.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ShortP {
+    /// A port, parents, anything: left alone.
+    Other,
+    /// `-pVALUE` is a password (MySQL's clients).
+    Attached,
+    /// `-pVALUE` and `-p VALUE` are a password (`sshpass`).
+    AttachedOrNext,
+}
+
+impl ShortP {
+    /// The state once `word` has been seen: a program's name raises it.
+    fn after(self, word: &str) -> Self {
+        let bare = word.trim_matches(|c| c == '\'' || c == '"');
+        let name = bare.rsplit('/').next().unwrap_or(bare);
+        let named = if SPACED_P_PROGRAMS.contains(&name) {
+            Self::AttachedOrNext
+        } else if ATTACHED_P_PROGRAMS.iter().any(|p| name.starts_with(p)) {
+            Self::Attached
+        } else {
+            Self::Other
+        };
+        self.max(named)
+    }
+
+    /// `word` with its password masked, when it is a `-p` password flag.
+    fn mask(self, word: &str, mask_next: &mut bool) -> Option<String> {
+        if self == Self::Other || *mask_next {
+            return None;
+        }
+        let quote = word.len() - word.trim_start_matches(['\'', '"']).len();
+        let value = word[quote..].strip_prefix("-p")?;
+        if value.trim_matches(['\'', '"']).is_empty() {
+            // A bare `-p`: MySQL's clients prompt; sshpass takes the next word.
+            *mask_next = self == Self::AttachedOrNext;
+            return Some(word.to_owned());
+        }
+        Some(format!("{}-p{MASK}", &word[..quote]))
+    }
 }
 
 /// Whether a flag, variable, header or parameter name names a secret.
@@ -271,6 +332,23 @@ mod tests {
                 "app --config {\"model\":\"m\",\"token\":***",
             ),
             (&["py", "{'password': 'hunter22'}"], "py {'password': ***"),
+            (
+                &["/usr/bin/mysql", "-uroot", "-phunter2", "shop"],
+                "/usr/bin/mysql -uroot -p*** shop",
+            ),
+            (
+                &["sh", "-c", "mysqldump -u app -p'pa55' shop > /tmp/d.sql"],
+                "sh -c mysqldump -u app -p*** shop > /tmp/d.sql",
+            ),
+            (
+                &["mariadb-admin", "-pS3cr3t", "status"],
+                "mariadb-admin -p*** status",
+            ),
+            (
+                &["sshpass", "-p", "hunter2", "ssh", "host"],
+                "sshpass -p *** ssh host",
+            ),
+            (&["sshpass", "-phunter2", "ssh"], "sshpass -p*** ssh"),
         ];
         for (line, expected) in cases {
             assert_eq!(redact(line), *expected, "{line:?}");
@@ -287,6 +365,20 @@ mod tests {
             "8000",
         ];
         assert_eq!(redact(&line), line.join(" "));
+    }
+
+    #[test]
+    fn short_p_is_a_password_only_after_a_program_that_reads_it_so() {
+        // Elsewhere `-p` is a port, parents or a profile.
+        for line in [
+            &["mkdir", "-p/tmp/x"][..],
+            &["ssh", "-p2222", "host"],
+            &["python3", "-m", "http.server", "-p8080"],
+        ] {
+            assert_eq!(redact(line), line.join(" "));
+        }
+        // A bare `-p` makes mysql prompt; the next word is the database.
+        assert_eq!(redact(&["mysql", "-p", "shop"]), "mysql -p shop");
     }
 
     #[test]
@@ -326,7 +418,7 @@ mod tests {
         #[test]
         fn a_secret_never_survives(
             secret in "[A-Za-z0-9_.+/=-][A-Za-z0-9_.+/=]{3,39}",
-            place in 0_usize..9,
+            place in 0_usize..10,
             before in proptest::collection::vec("[a-z./]{1,12}", 0..4),
         ) {
             let pair: Vec<String> = match place {
@@ -338,6 +430,7 @@ mod tests {
                 5 => vec![format!("https://h/p?access_token={secret}&x=1")],
                 6 => vec!["sh".into(), "-c".into(), format!("run --token {secret} now")],
                 7 => vec!["-d".into(), format!("{{\"password\": \"{secret}\"}}")],
+                8 => vec!["mysql".into(), "-uroot".into(), format!("-p{secret}")],
                 _ => vec![format!("--client-secret={secret}")],
             };
             let args: Vec<OsString> = before
