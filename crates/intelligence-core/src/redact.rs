@@ -3,12 +3,16 @@
 //!
 //! A key is sensitive when its lowercased name contains any of
 //! [`SENSITIVE_KEY_PARTS`]. Matching is by substring so that it fails closed:
-//! `max_tokens` is masked too.
+//! `max_tokens` is masked too. Before matching, invisible characters are
+//! dropped and full-width letters read as ASCII, so that `pass\u{200b}word`
+//! and `Ａpi_ｋey` are sensitive as well.
 
 use serde_json::{Map, Value};
 
-/// Substrings that make a configuration key sensitive.
-pub const SENSITIVE_KEY_PARTS: [&str; 10] = [
+/// Substrings that make a configuration key sensitive: DESIGN.md's list,
+/// and `pass`, `pwd`, `bearer`, `signature`, which name secrets as often
+/// (`db_pass`, `pwd`, `bearer`, `sas_signature`).
+pub const SENSITIVE_KEY_PARTS: [&str; 14] = [
     "key",
     "secret",
     "token",
@@ -19,6 +23,10 @@ pub const SENSITIVE_KEY_PARTS: [&str; 10] = [
     "passphrase",
     "private",
     "cookie",
+    "pass",
+    "pwd",
+    "bearer",
+    "signature",
 ];
 
 /// What a masked value is replaced with.
@@ -30,8 +38,44 @@ pub const MIN_SCRUB_LEN: usize = 4;
 
 /// Whether a configuration key names a secret.
 pub fn is_sensitive_key(key: &str) -> bool {
-    let lower = key.to_lowercase();
-    SENSITIVE_KEY_PARTS.iter().any(|part| lower.contains(part))
+    let folded = fold_key(key);
+    SENSITIVE_KEY_PARTS.iter().any(|part| folded.contains(part))
+}
+
+/// `key` as it is matched: lowercase, without invisible characters (zero
+/// widths, joiners, direction marks, soft hyphens, variation selectors,
+/// tags), full-width forms read as their ASCII letters.
+fn fold_key(key: &str) -> String {
+    key.chars()
+        .filter(|&c| !is_invisible(c))
+        .map(|c| match u32::from(c) {
+            // Full-width ASCII: U+FF01..=U+FF5E are U+0021..=U+007E.
+            code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Characters that render as nothing, so a key can hide a word behind them.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xE0000..=0xE0FFF
+    )
 }
 
 /// A redacted configuration and the scrubber for the values it masked.
@@ -71,7 +115,10 @@ fn redact_value(value: &Value, secrets: &mut Vec<String>) -> Value {
                     } else {
                         redact_value(value, secrets)
                     };
-                    (key.clone(), redacted)
+                    // A key can be a URL too, credentials and all.
+                    let (key, found) = mask_url_credentials(key, true);
+                    secrets.extend(found);
+                    (key, redacted)
                 })
                 .collect(),
         ),
@@ -79,7 +126,7 @@ fn redact_value(value: &Value, secrets: &mut Vec<String>) -> Value {
             Value::Array(items.iter().map(|v| redact_value(v, secrets)).collect())
         }
         Value::String(text) => {
-            let (masked, found) = mask_url_credentials(text);
+            let (masked, found) = mask_url_credentials(text, true);
             secrets.extend(found);
             Value::String(masked)
         }
@@ -97,9 +144,22 @@ fn collect_strings(value: &Value, secrets: &mut Vec<String>) {
     }
 }
 
+/// Where a URL may end in text: whitespace (unless `spaces`), quotes and
+/// angle brackets.
+fn ends_url(c: char, spaces: bool) -> bool {
+    matches!(c, '"' | '\'' | '<' | '>') || (!spaces && c.is_whitespace())
+}
+
 /// Replaces the `user:pass` part of every `scheme://user:pass@host` in `text`
 /// with [`MASK`]; returns the new text and the credentials it removed.
-fn mask_url_credentials(text: &str) -> (String, Vec<String>) {
+///
+/// Passwords are not always percent-encoded, so a password runs to the last
+/// `@` of the URL and may hold `/`, `?`, `#` or `@`, as long as the user
+/// name before its `:` holds none of `/ ? # @` (which would make the `@` a
+/// part of the path or query: `https://h/x?next=a:b@c` is left alone). With
+/// `spaces`, for a configuration value that is one URL, the URL runs over
+/// whitespace too, so that a password with a raw space is masked whole.
+fn mask_url_credentials(text: &str, spaces: bool) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
     let mut rest = text;
@@ -107,25 +167,27 @@ fn mask_url_credentials(text: &str) -> (String, Vec<String>) {
         let authority_start = pos + 3;
         out.push_str(&rest[..authority_start]);
         let after = &rest[authority_start..];
-        let authority_len = after
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace()
-            })
+        let url_len = after
+            .find(|c: char| ends_url(c, spaces))
             .unwrap_or(after.len());
-        let authority = &after[..authority_len];
-        match authority.rfind('@') {
-            Some(at) if authority[..at].contains(':') => {
-                let userinfo = &authority[..at];
+        let userinfo_len = after[..url_len].rfind('@').filter(|&at| {
+            after[..at]
+                .split_once(':')
+                .is_some_and(|(user, _)| !user.contains(['/', '?', '#', '@']))
+        });
+        let consumed = match userinfo_len {
+            Some(at) => {
+                let userinfo = &after[..at];
                 found.push(userinfo.to_owned());
                 if let Some((_, password)) = userinfo.split_once(':') {
                     found.push(password.to_owned());
                 }
                 out.push_str(MASK);
-                out.push_str(&authority[at..]);
+                at
             }
-            _ => out.push_str(authority),
-        }
-        rest = &after[authority_len..];
+            None => 0,
+        };
+        rest = &after[consumed..];
     }
     out.push_str(rest);
     (out, found)
@@ -207,12 +269,21 @@ impl Scrubber {
 
     /// `text` with every known secret and URL credential replaced by
     /// [`MASK`].
+    ///
+    /// Text that was cut short may end in the first part of a secret: a
+    /// trailing part of [`MIN_SCRUB_LEN`] characters or more that begins a
+    /// known secret is masked too (before a trailing `…` or `...` as
+    /// well). Cutting after scrubbing is still the way to cut; this is the
+    /// net below it.
     pub fn scrub(&self, text: &str) -> String {
-        let (mut out, _) = mask_url_credentials(text);
+        let (mut out, _) = mask_url_credentials(text, false);
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), MASK);
             }
+        }
+        for secret in &self.secrets {
+            mask_cut_secret(&mut out, secret);
         }
         out
     }
@@ -232,6 +303,31 @@ impl Scrubber {
             ),
             other => other.clone(),
         }
+    }
+}
+
+/// Masks the longest first part of `secret` (at least [`MIN_SCRUB_LEN`]
+/// characters) that `text` ends with, before any trailing ellipsis.
+fn mask_cut_secret(text: &mut String, secret: &str) {
+    let body_len = text
+        .strip_suffix('…')
+        .or_else(|| text.strip_suffix("..."))
+        .map_or(text.len(), str::len);
+    let body = &text[..body_len];
+    // The ends of the secret's first parts of MIN_SCRUB_LEN characters and
+    // more; the whole secret is already replaced.
+    let ends: Vec<usize> = secret
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(MIN_SCRUB_LEN)
+        .collect();
+    let cut_at = ends
+        .into_iter()
+        .rev()
+        .find(|&end| body.ends_with(&secret[..end]));
+    if let Some(end) = cut_at {
+        let start = body_len - end;
+        text.replace_range(start..body_len, MASK);
     }
 }
 
@@ -300,6 +396,80 @@ mod tests {
             out.scrubber.scrub("failed: pa55word rejected"),
             "failed: *** rejected"
         );
+    }
+
+    #[test]
+    fn url_passwords_run_to_the_last_at_whatever_they_hold() {
+        let out = redact(&json!({
+            "slash": "postgres://u:pa/SLASH-SECRET@127.0.0.1/x",
+            "query": "redis://:q?QMARK-SECRET@127.0.0.1/0",
+            "hash": "amqp://u:h#HASH-SECRET@127.0.0.1/",
+            "at": "postgres://u:p@AT-SECRET@127.0.0.1/x",
+            "space": "mongodb://u:sp ace-SECRET@127.0.0.1/",
+        }));
+        assert_eq!(out.config["slash"], "postgres://***@127.0.0.1/x");
+        assert_eq!(out.config["query"], "redis://***@127.0.0.1/0");
+        assert_eq!(out.config["hash"], "amqp://***@127.0.0.1/");
+        assert_eq!(out.config["at"], "postgres://***@127.0.0.1/x");
+        assert_eq!(out.config["space"], "mongodb://***@127.0.0.1/");
+        // The passwords are scrubbed from text, and so are credentials of
+        // that shape met in text.
+        let text = out
+            .scrubber
+            .scrub("auth failed for pa/SLASH-SECRET via ftp://me:x/y?z@h/ok");
+        assert_eq!(text, "auth failed for *** via ftp://***@h/ok");
+    }
+
+    #[test]
+    fn a_key_that_is_a_url_has_its_credentials_masked() {
+        let out = redact(&json!({"nested": {"https://bob:hunter2@127.0.0.1": 1}}));
+        assert_eq!(out.config, json!({"nested": {"https://***@127.0.0.1": 1}}));
+        assert_eq!(out.scrubber.scrub("bad hunter2"), "bad ***");
+    }
+
+    #[test]
+    fn an_at_in_a_path_or_query_is_no_credential() {
+        for text in [
+            "https://h/x?next=a:b@c",
+            "https://user@host/a:b@c",
+            "see https://h.example/p and mail a:b@c.example",
+            "https://registry.example/@scope/pkg:1.0",
+        ] {
+            assert_eq!(Scrubber::default().scrub(text), text);
+        }
+    }
+
+    #[test]
+    fn keys_hidden_behind_invisible_or_full_width_letters_are_sensitive() {
+        for key in [
+            "pass\u{200b}word",
+            "\u{ff21}pi_\u{ff4b}ey",
+            "to\u{00ad}ken",
+            "se\u{feff}cret",
+            "pwd",
+            "db_pass",
+            "bearer",
+            "sas_signature",
+        ] {
+            assert!(is_sensitive_key(key), "{key:?}");
+        }
+        for key in ["model", "top_n", "threshold_mb", "path", "mapping"] {
+            assert!(!is_sensitive_key(key), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn a_secret_cut_short_at_the_end_of_text_is_masked() {
+        let scrubber = Scrubber::new(["sk-trial-0123456789".to_owned()]);
+        assert_eq!(
+            scrubber.scrub("error: bad key sk-trial-01234"),
+            "error: bad key ***"
+        );
+        assert_eq!(scrubber.scrub("title sk-trial-0…"), "title ***…");
+        assert_eq!(scrubber.scrub("title sk-trial..."), "title ***...");
+        // Fewer than MIN_SCRUB_LEN characters of it, or not at the end: kept.
+        assert_eq!(scrubber.scrub("ends in sk-"), "ends in sk-");
+        assert_eq!(scrubber.scrub("sk-trial-0 and more"), "sk-trial-0 and more");
     }
 
     #[test]
