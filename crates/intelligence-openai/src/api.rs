@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use intelligence_core::TokenUsage;
+use intelligence_core::{Scrubber, TokenUsage};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Client, Response, StatusCode, Url};
 use serde::Serialize;
@@ -61,11 +61,14 @@ pub struct Completion {
     pub finish_reason: Option<String>,
 }
 
-/// Sends one chat completion request and reads the reply.
+/// Sends one chat completion request and reads the reply. Text from an
+/// error reply is scrubbed with `scrubber` before it is cut short, so that
+/// a secret it echoes is never cut into a part that no longer matches.
 pub async fn complete(
     client: &Client,
     endpoint: &Url,
     settings: &OpenAiSettings,
+    scrubber: &Scrubber,
     system: &str,
     user: &str,
 ) -> Result<Completion, OpenAiError> {
@@ -96,14 +99,14 @@ pub async fn complete(
     let mut response = request.send().await.map_err(transport)?;
     let status = response.status();
     if !status.is_success() {
-        let retry_after = retry_after(response.headers());
+        let retry_after = retry_after(response.headers(), scrubber);
         let (body, _) = read_capped(&mut response, MAX_ERROR_BYTES)
             .await
             .map_err(transport)?;
         return Err(OpenAiError::Status {
             endpoint: shown(endpoint),
             status: status.as_u16(),
-            message: status_message(status, &body, retry_after.as_deref()),
+            message: status_message(status, &body, retry_after.as_deref(), scrubber),
         });
     }
 
@@ -177,14 +180,19 @@ fn non_blank(value: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<String> {
+fn retry_after(headers: &HeaderMap, scrubber: &Scrubber) -> Option<String> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    (!value.is_empty()).then(|| cut(value, 64).to_owned())
+    (!value.is_empty()).then(|| cut(&scrubber.scrub(value), 64).to_owned())
 }
 
 /// The API's own error message when the body is `{"error": {"message"}}`,
-/// else the body text, else the status's reason; cut short.
-fn status_message(status: StatusCode, body: &[u8], retry_after: Option<&str>) -> String {
+/// else the body text, else the status's reason; scrubbed, then cut short.
+fn status_message(
+    status: StatusCode,
+    body: &[u8],
+    retry_after: Option<&str>,
+    scrubber: &Scrubber,
+) -> String {
     let text = String::from_utf8_lossy(body);
     let parsed: Option<Value> = serde_json::from_str(&text).ok();
     let from_json = parsed.as_ref().and_then(|v| {
@@ -204,7 +212,7 @@ fn status_message(status: StatusCode, body: &[u8], retry_after: Option<&str>) ->
                 .unwrap_or("no reason given")
                 .to_owned()
         });
-    let mut message = cut(&message, MAX_ERROR_CHARS).to_owned();
+    let mut message = cut(&scrubber.scrub(&message), MAX_ERROR_CHARS).to_owned();
     if let Some(after) = retry_after {
         message.push_str(&format!(" (retry-after {after}; not retried)"));
     }
@@ -364,23 +372,48 @@ mod tests {
 
     #[test]
     fn status_messages_prefer_the_api_message() {
+        let none = Scrubber::default();
         let body = br#"{"error": {"message": "Rate limit reached", "type": "requests"}}"#;
         assert_eq!(
-            status_message(StatusCode::TOO_MANY_REQUESTS, body, Some("20")),
+            status_message(StatusCode::TOO_MANY_REQUESTS, body, Some("20"), &none),
             "Rate limit reached (retry-after 20; not retried)"
         );
         assert_eq!(
-            status_message(StatusCode::BAD_GATEWAY, b"  upstream down ", None),
+            status_message(StatusCode::BAD_GATEWAY, b"  upstream down ", None, &none),
             "upstream down"
         );
         assert_eq!(
-            status_message(StatusCode::INTERNAL_SERVER_ERROR, b"", None),
+            status_message(StatusCode::INTERNAL_SERVER_ERROR, b"", None, &none),
             "Internal Server Error"
         );
         let long = "x".repeat(2000);
         assert_eq!(
-            status_message(StatusCode::BAD_REQUEST, long.as_bytes(), None).len(),
+            status_message(StatusCode::BAD_REQUEST, long.as_bytes(), None, &none).len(),
             MAX_ERROR_CHARS
         );
+    }
+
+    #[test]
+    fn an_echoed_key_is_scrubbed_before_the_message_is_cut() {
+        let key = "sk-cut-0123456789abcdef";
+        let scrubber = Scrubber::new([key.to_owned()]);
+        // Every cut that would split the key: the message ends at
+        // MAX_ERROR_CHARS with 1 to all but one of its characters.
+        for shown in 1..key.len() {
+            let message = format!("{}{key}", "x".repeat(MAX_ERROR_CHARS - shown));
+            let body = serde_json::json!({"error": {"message": message}}).to_string();
+            let text = status_message(
+                StatusCode::UNAUTHORIZED,
+                body.as_bytes(),
+                Some("20"),
+                &scrubber,
+            );
+            assert!(!text.contains("sk-c"), "{shown}: {text}");
+        }
+        let mut headers = HeaderMap::new();
+        let value = format!("{}{key}", "z".repeat(60));
+        headers.insert(RETRY_AFTER, value.parse().expect("header"));
+        let after = retry_after(&headers, &scrubber).expect("retry-after");
+        assert!(!after.contains("sk-c"), "{after}");
     }
 }

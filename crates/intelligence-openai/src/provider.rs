@@ -68,7 +68,13 @@ impl OpenAiProvider {
     ) -> Result<Self, ProviderError> {
         settings.validate()?;
         let endpoint = settings.endpoint()?;
-        let scrubber = Scrubber::new(settings.api_key.iter().cloned());
+        let scrubber = Scrubber::new(
+            settings
+                .api_key
+                .iter()
+                .cloned()
+                .chain(settings.url_secrets()),
+        );
         Ok(Self {
             settings,
             endpoint,
@@ -111,11 +117,15 @@ impl OpenAiProvider {
         })
     }
 
+    /// The reply with its text scrubbed of the key.
+    fn scrubbed_completion(&self, mut completion: Completion) -> Completion {
+        completion.content = completion.content.map(|text| self.scrubber.scrub(&text));
+        completion.refusal = completion.refusal.map(|text| self.scrubber.scrub(&text));
+        completion
+    }
+
     /// The recommendations with every string scrubbed of the key.
     fn scrubbed(&self, recommendations: Vec<Recommendation>) -> Vec<Recommendation> {
-        if self.scrubber.is_empty() {
-            return recommendations;
-        }
         recommendations
             .into_iter()
             .map(|mut rec| {
@@ -213,12 +223,15 @@ impl Provider for OpenAiProvider {
             &self.client,
             &self.endpoint,
             &self.settings,
+            &self.scrubber,
             SYSTEM_PROMPT,
             &user,
         )
         .await
         {
-            Ok(completion) => completion,
+            // Scrubbed whole before anything is cut from it (a title from a
+            // description, a refusal, text kept as it came).
+            Ok(completion) => self.scrubbed_completion(completion),
             Err(err) => {
                 return Ok(self.fallback(&err, incident.id, None, TokenUsage::default()));
             }

@@ -152,9 +152,35 @@ impl OpenAiSettings {
         if url.cannot_be_a_base() || url.host().is_none() {
             return Err(invalid("the URL has no host".to_owned()));
         }
+        if !url.username().is_empty() || url.password().is_some() {
+            // The HTTP client would send them as Basic authorization in
+            // place of the key; neither is shown.
+            return Err(invalid(
+                "must not carry credentials (user:password@); put the API key in OPENAI_API_KEY"
+                    .to_owned(),
+            ));
+        }
         let path = format!("{}/chat/completions", url.path().trim_end_matches('/'));
         url.set_path(&path);
         Ok(url)
+    }
+
+    /// The values of the base URL's query that may be a gateway's key (under
+    /// a sensitive name such as `api-key`, `code` or `sig`, or 16 characters
+    /// and longer), for the provider to scrub from what upstream echoes.
+    pub(crate) fn url_secrets(&self) -> Vec<String> {
+        let Ok(url) = Url::parse(self.base_url.trim()) else {
+            return Vec::new();
+        };
+        url.query_pairs()
+            .filter(|(name, value)| {
+                let name = name.to_ascii_lowercase();
+                intelligence_core::redact::is_sensitive_key(&name)
+                    || matches!(name.as_str(), "code" | "sig" | "sv")
+                    || value.chars().count() >= 16
+            })
+            .map(|(_, value)| value.into_owned())
+            .collect()
     }
 
     /// Checks every field; the key is checked without being shown.
@@ -208,6 +234,16 @@ fn parse_model(value: &Value) -> Result<String, OpenAiError> {
     Ok(model.to_owned())
 }
 
+/// A wrong value as an error shows it: a number as it is, anything else by
+/// its kind only, since a request's text (under `max_tokens`, a name the
+/// record masks) is echoed into responses and logs.
+fn shown_value(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        other => intelligence_core::json::kind_of(other).to_owned(),
+    }
+}
+
 fn parse_max_tokens(value: &Value) -> Result<u32, OpenAiError> {
     value
         .as_u64()
@@ -215,7 +251,11 @@ fn parse_max_tokens(value: &Value) -> Result<u32, OpenAiError> {
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| OpenAiError::InvalidSetting {
             field: "max_tokens",
-            reason: format!("expected an integer from 1 to {}, got {value}", u32::MAX),
+            reason: format!(
+                "expected an integer from 1 to {}, got {}",
+                u32::MAX,
+                shown_value(value)
+            ),
         })
 }
 
@@ -228,8 +268,9 @@ fn parse_timeout(value: &Value) -> Result<Duration, OpenAiError> {
         .ok_or_else(|| OpenAiError::InvalidSetting {
             field: "timeout_secs",
             reason: format!(
-                "expected a number of seconds above 0 and at most {}, got {value}",
-                MAX_TIMEOUT.as_secs()
+                "expected a number of seconds above 0 and at most {}, got {}",
+                MAX_TIMEOUT.as_secs(),
+                shown_value(value)
             ),
         })
 }
@@ -324,6 +365,49 @@ mod tests {
                 "{config} gave {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_base_url_with_credentials_is_refused_without_showing_them() {
+        for base_url in [
+            "http://bob:BASEPW-SECRET-1@127.0.0.1:8080/v1",
+            "https://TOKENONLY-SECRET@gw.example/v1",
+        ] {
+            let settings = OpenAiSettings {
+                base_url: base_url.to_owned(),
+                ..OpenAiSettings::default()
+            };
+            let err = settings
+                .validate()
+                .expect_err("credentials in the base url");
+            let text = err.to_string();
+            assert!(text.contains("must not carry credentials"), "{text}");
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_base_urls_query_values_are_secrets_to_scrub() {
+        let settings = OpenAiSettings {
+            base_url: "http://127.0.0.1:8080/v1?api-key=QUERY-SECRET-2&x=1".to_owned(),
+            ..OpenAiSettings::default()
+        };
+        assert_eq!(settings.url_secrets(), ["QUERY-SECRET-2"]);
+        assert!(OpenAiSettings::default().url_secrets().is_empty());
+    }
+
+    #[test]
+    fn a_wrong_text_value_is_named_by_its_kind_not_echoed() {
+        let err = OpenAiSettings::default()
+            .with_overrides(&json!({"max_tokens": "MAXTOK-SECRET-20"}))
+            .expect_err("a string");
+        let text = err.to_string();
+        assert!(text.contains("got a string"), "{text}");
+        assert!(!text.contains("MAXTOK"), "{text}");
+        let err = OpenAiSettings::default()
+            .with_overrides(&json!({"timeout_secs": -3}))
+            .expect_err("negative");
+        assert!(err.to_string().contains("got -3"), "{err}");
     }
 
     #[test]

@@ -167,6 +167,53 @@ async fn a_reply_echoing_the_key_is_scrubbed_from_recommendations() {
     assert_no_key(&record, &logs);
 }
 
+/// Whether `text` holds the first `MIN` characters or more of the key.
+fn holds_part_of_the_key(text: &str) -> bool {
+    const MIN: usize = 8;
+    (MIN..=KEY.len()).any(|end| text.contains(&KEY[..end]))
+}
+
+#[tokio::test]
+async fn a_key_echoed_where_text_is_cut_short_leaves_no_part_of_it() {
+    // The upstream pads what it echoes so that each of the provider's cuts
+    // falls inside the key: the error message (500 characters), the
+    // Retry-After value (64), a refusal (500), a title derived from a
+    // description (80) and a reply kept as text (500).
+    let shown = KEY.len() - 3;
+    let padded = |limit: usize| format!("{}{KEY} and more", "x".repeat(limit - shown));
+    let cases = [
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", padded(64).as_str())
+            .set_body_json(json!({"error": {"message": padded(500)}})),
+        ResponseTemplate::new(502).set_body_string(padded(500)),
+        ResponseTemplate::new(200).set_body_json(support::completion_with(
+            json!({"role": "assistant", "content": null, "refusal": padded(500)}),
+            "stop",
+        )),
+        ResponseTemplate::new(200).set_body_json(support::completion(
+            &json!([{"description": padded(80)}]).to_string(),
+        )),
+        ResponseTemplate::new(200).set_body_json(support::completion(&padded(500))),
+    ];
+    for (i, template) in cases.into_iter().enumerate() {
+        let server = MockServer::start().await;
+        support::mount(&server, template).await;
+        let (record, logs) = audited_run(&server, json!({})).await;
+        assert_eq!(record.status, RunStatus::Succeeded, "case {i}");
+        let stored = serde_json::to_string(&record).expect("json");
+        for (what, text) in [("record", stored.as_str()), ("logs", logs.as_str())] {
+            assert!(
+                !holds_part_of_the_key(text),
+                "case {i}: part of the key reached the {what}: {text}"
+            );
+        }
+        assert!(
+            stored.contains("***"),
+            "case {i}: the key was masked: {stored}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_reply_whose_model_echoes_the_key_is_scrubbed_from_the_model_name() {
     let server = MockServer::start().await;
