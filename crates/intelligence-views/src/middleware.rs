@@ -44,7 +44,10 @@ fn bearer(value: &str) -> Option<&str> {
 /// The request's path and query as logged: the value of every query
 /// parameter whose name looks sensitive (the core's key parts, and `pass`,
 /// `pwd`) is masked, so that `?api_key=...` sent by a client by mistake
-/// does not reach the logs.
+/// does not reach the logs. Names are matched as the query extractor reads
+/// them, decoded ([`decode_name`]: `p%61ssword` is `password`), and a name
+/// that does not decode cleanly counts as sensitive. The logged name is the
+/// one sent, undecoded.
 pub(crate) fn loggable_uri(uri: &axum::http::Uri) -> String {
     let path = uri.path();
     let Some(query) = uri.query() else {
@@ -62,10 +65,50 @@ pub(crate) fn loggable_uri(uri: &axum::http::Uri) -> String {
     format!("{path}?{}", pairs.join("&"))
 }
 
-fn sensitive_parameter(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+/// Whether the value of the parameter named `raw` (as sent, still
+/// encoded) is masked in the logs: when its decoded name looks sensitive, or
+/// when it cannot be decoded at all (fail closed).
+fn sensitive_parameter(raw: &str) -> bool {
+    let Some(name) = decode_name(raw) else {
+        return true;
+    };
+    let lower = name.to_lowercase();
     intelligence_core::redact::is_sensitive_key(&lower)
         || ["pass", "pwd"].iter().any(|part| lower.contains(part))
+}
+
+/// A query parameter name as `application/x-www-form-urlencoded` (and so
+/// axum's `Query`) reads it: `+` is a space and `%XX` the byte `XX`.
+/// `None` when it does not decode cleanly: a `%` not followed by two hex
+/// digits, or bytes that are not UTF-8 (which the extractor would read
+/// lossily, and a log filter must not guess at).
+fn decode_name(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' => {
+                let hex = |at: usize| {
+                    bytes
+                        .get(at)
+                        .and_then(|&b| char::from(b).to_digit(16))
+                        .and_then(|d| u8::try_from(d).ok())
+                };
+                out.push(hex(i + 1)? << 4 | hex(i + 2)?);
+                i += 3;
+            }
+            other => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Compares in time that depends only on the lengths.
@@ -129,6 +172,44 @@ mod tests {
         );
         let bare: axum::http::Uri = "/intelligence/health/".parse().expect("uri");
         assert_eq!(loggable_uri(&bare), "/intelligence/health/");
+    }
+
+    #[test]
+    fn percent_encoded_sensitive_names_are_masked_too() {
+        let uri: axum::http::Uri =
+            "/intelligence/health/?api_key=QS-1&p%61ssword=QS-2&%74oken=QS-3\
+             &%41PI%5FKEY=QS-4&top%5Fn=3&pa%73s+phrase=QS-5"
+                .parse()
+                .expect("uri");
+        assert_eq!(
+            loggable_uri(&uri),
+            "/intelligence/health/?api_key=***&p%61ssword=***&%74oken=***\
+             &%41PI%5FKEY=***&top%5Fn=3&pa%73s+phrase=***"
+        );
+    }
+
+    #[test]
+    fn names_that_do_not_decode_cleanly_are_masked() {
+        // A bad escape, a truncated one, a lone `%`, bytes that are not UTF-8.
+        let uri: axum::http::Uri = "/x/?%zzoken=QS-1&name%4=QS-2&%=QS-3&%FF%FE=QS-4&top_n=3"
+            .parse()
+            .expect("uri");
+        assert_eq!(
+            loggable_uri(&uri),
+            "/x/?%zzoken=***&name%4=***&%=***&%FF%FE=***&top_n=3"
+        );
+    }
+
+    #[test]
+    fn names_decode_as_forms_do() {
+        assert_eq!(decode_name("a+b%20c%2Bd").as_deref(), Some("a b c+d"));
+        assert_eq!(decode_name("%C3%A9t%C3%A9").as_deref(), Some("été"));
+        assert_eq!(decode_name("%3d%3D").as_deref(), Some("=="));
+        assert_eq!(decode_name("plain_name").as_deref(), Some("plain_name"));
+        assert_eq!(decode_name(""), Some(String::new()));
+        for bad in ["%", "%4", "%g1", "%+1", "a%", "%C3"] {
+            assert_eq!(decode_name(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -21,16 +21,30 @@ impl Write for Captured {
     }
 }
 
+impl Captured {
+    /// Captures every event (TRACE and up) on this thread while the guard
+    /// lives; the tests run on a current-thread runtime, so that includes
+    /// what the router logs.
+    fn install() -> (Self, tracing::subscriber::DefaultGuard) {
+        let captured = Self::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// What was logged so far.
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("lock").clone()).expect("utf-8")
+    }
+}
+
 #[tokio::test]
 async fn a_secret_in_the_query_string_is_masked_in_the_request_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install();
 
     let fixture = Fixture::new();
     let (status, _) = fixture
@@ -38,11 +52,32 @@ async fn a_secret_in_the_query_string_is_masked_in_the_request_logs() {
         .await;
     assert!(status.is_success(), "{status}");
 
-    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("utf-8");
+    let logs = captured.text();
     assert!(
         logs.contains("/intelligence/health/"),
         "request not logged: {logs}"
     );
     assert!(!logs.contains("SECRET42"), "{logs}");
     assert!(!logs.contains("hunter42"), "{logs}");
+}
+
+#[tokio::test]
+async fn a_percent_encoded_sensitive_name_is_masked_in_the_request_logs() {
+    let (captured, _guard) = Captured::install();
+
+    let fixture = Fixture::new();
+    let (status, _) = fixture
+        .get(
+            "/intelligence/health/?api_key=QS-SECRET-1&p%61ssword=QS-SECRET-2&%74oken=QS-SECRET-3\
+             &%zz=QS-SECRET-4",
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+
+    let logs = captured.text();
+    assert!(
+        logs.contains("p%61ssword=***&%74oken=***"),
+        "request not logged with the names as sent: {logs}"
+    );
+    assert!(!logs.contains("QS-SECRET"), "{logs}");
 }
