@@ -46,6 +46,24 @@ pub fn sanitize(config: Option<&Value>) -> Result<(Value, Vec<String>), ViewsErr
     }
 }
 
+/// The most characters of a removed key's name that are logged; a longer
+/// name is cut there and ends in `...`.
+pub const MAX_LOGGED_KEY_CHARS: usize = 64;
+
+/// A removed key's name (its dotted path, as [`sanitize`] returns it) as it
+/// may appear in the logs. A request chooses its key names, so a name is
+/// treated like any other client text: the credentials of a URL in it
+/// (`scheme://user:pass@host`) are masked by the core's scrubber, then it
+/// is cut to [`MAX_LOGGED_KEY_CHARS`] characters. Masking comes first, so
+/// that a cut cannot leave the start of a password behind its `@`.
+pub(crate) fn loggable_key(path: &str) -> String {
+    let masked = intelligence_core::Scrubber::default().scrub(path);
+    match masked.char_indices().nth(MAX_LOGGED_KEY_CHARS) {
+        Some((cut, _)) => format!("{}...", &masked[..cut]),
+        None => masked,
+    }
+}
+
 /// Whether a request may not set a key with this name.
 pub fn forbidden(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
@@ -94,6 +112,38 @@ mod tests {
                 "scan_paths"
             ]
         );
+    }
+
+    #[test]
+    fn logged_key_names_have_url_credentials_masked() {
+        assert_eq!(
+            loggable_key("https://bob:KEYNAME-SECRET-15@127.0.0.1"),
+            "https://***@127.0.0.1"
+        );
+        assert_eq!(
+            loggable_key("nested.postgres://u:pw@db/x"),
+            "nested.postgres://***@db/x"
+        );
+        assert_eq!(loggable_key("api_key"), "api_key");
+        assert_eq!(loggable_key("list[0].base_url"), "list[0].base_url");
+    }
+
+    #[test]
+    fn long_logged_key_names_are_cut_after_masking() {
+        let long = format!("key_{}", "é".repeat(100));
+        let logged = loggable_key(&long);
+        assert_eq!(logged.chars().count(), MAX_LOGGED_KEY_CHARS + 3);
+        assert!(
+            logged.starts_with("key_é") && logged.ends_with("é..."),
+            "{logged}"
+        );
+        let exact = "k".repeat(MAX_LOGGED_KEY_CHARS);
+        assert_eq!(loggable_key(&exact), exact);
+
+        // Cut first, the `@` would be gone and the password's start kept.
+        let secret = "LONGSECRET".repeat(10);
+        let logged = loggable_key(&format!("https://bob:{secret}@example.com"));
+        assert_eq!(logged, "https://***@example.com");
     }
 
     #[test]

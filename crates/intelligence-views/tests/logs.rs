@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::Fixture;
+use serde_json::json;
 
 /// A log sink the test can read back.
 #[derive(Clone, Default)]
@@ -80,4 +81,40 @@ async fn a_percent_encoded_sensitive_name_is_masked_in_the_request_logs() {
         "request not logged with the names as sent: {logs}"
     );
     assert!(!logs.contains("QS-SECRET"), "{logs}");
+}
+
+#[tokio::test]
+async fn removed_config_key_names_are_logged_masked_and_cut() {
+    let (captured, _guard) = Captured::install();
+
+    let long_name = format!("secret_{}", "L".repeat(500));
+    let fixture = Fixture::new();
+    let (status, body) = fixture
+        .post(
+            "/intelligence/recommendations/",
+            json!({
+                "provider": "echo",
+                "config": {
+                    "https://bob:KEYNAME-SECRET-15@127.0.0.1": 1,
+                    long_name: 2,
+                    "top_n": 4,
+                },
+            })
+            .to_string(),
+        )
+        .await;
+    assert!(status.is_success(), "{status}: {body}");
+
+    let logs = captured.text();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("request config keys removed"))
+        .unwrap_or_else(|| panic!("removed keys not logged: {logs}"));
+    assert!(line.contains("https://***@127.0.0.1"), "{line}");
+    assert!(
+        line.contains(&format!("secret_{}...", "L".repeat(57))),
+        "{line}"
+    );
+    assert!(!logs.contains("KEYNAME-SECRET-15"), "{logs}");
+    assert!(!logs.contains(&"L".repeat(58)), "{logs}");
 }

@@ -10,7 +10,7 @@
 use intelligence_core::{Analysis, AnalysisKind, Incident, IncidentId, RunId, RunOptions, run};
 use serde_json::Value;
 
-use crate::config::sanitize;
+use crate::config::{loggable_key, sanitize};
 use crate::error::ViewsError;
 use crate::extract::TraceId;
 use crate::params::present;
@@ -54,6 +54,8 @@ pub(crate) async fn analyse(
 ) -> Result<Done, ViewsError> {
     let (config, removed) = sanitize(config)?;
     if !removed.is_empty() {
+        // Key names come from the client: logged masked and cut.
+        let removed: Vec<String> = removed.iter().map(|key| loggable_key(key)).collect();
         tracing::info!(
             provider = %provider,
             trace_id = %trace.0,
