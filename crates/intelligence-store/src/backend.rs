@@ -75,6 +75,13 @@ impl Writes for SqliteConnection {
     }
 
     fn migrate_locked(&mut self) -> Result<usize, MigrationError> {
+        // Reading first: a migrated database (the usual case) needs no write
+        // lock, so opening it never waits for another connection's write,
+        // nor fails when that write outlasts the busy timeout. Only pending
+        // migrations take the lock, and are checked again under it.
+        if !self.has_pending_migration(SQLITE_MIGRATIONS)? {
+            return Ok(0);
+        }
         self.immediate_transaction(|conn| {
             conn.run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|applied| applied.len())

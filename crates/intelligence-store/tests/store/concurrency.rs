@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use intelligence_core::{AnalysisKind, AuditSink, RunOptions, RunStatus, run};
-use intelligence_store::{RunFilter, Store, StoreOptions, WriteMode};
+use intelligence_store::{PageRequest, RunFilter, Store, StoreOptions, WriteMode};
 use tracing::instrument::WithSubscriber;
 
 use super::support::{Three, capture_everything, capture_warnings, databases, sqlite};
@@ -244,4 +244,48 @@ async fn a_write_waits_for_a_lock_held_elsewhere_instead_of_failing() {
         .expect("get")
         .expect("recorded");
     assert_eq!(stored.status, RunStatus::Succeeded);
+}
+
+/// Another connection holds the write lock longer than the busy timeout:
+/// opening the migrated database and reading its runs still works at once
+/// (WAL readers do not wait for writers), since a database without pending
+/// migrations is not locked to check them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_migrated_database_opens_and_reads_while_another_connection_writes() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+
+    let db = sqlite();
+    let kept = {
+        let store = db.open();
+        let sink: Arc<dyn AuditSink> = Arc::new(store.clone());
+        let outcome = run(
+            &Three,
+            sink,
+            None,
+            &AnalysisKind::Memory,
+            RunOptions::default(),
+        )
+        .await
+        .expect("three succeeds");
+        store.flush().await;
+        outcome.run_id
+    };
+
+    let mut holder = diesel::SqliteConnection::establish(&db.url).expect("second connection");
+    holder
+        .batch_execute("BEGIN IMMEDIATE; UPDATE analysis_runs SET summary = summary")
+        .expect("take the write lock");
+    let short = StoreOptions {
+        busy_timeout: std::time::Duration::from_millis(50),
+        ..StoreOptions::default()
+    };
+    let store = Store::open_with(&db.url, &short).expect("open waits for no write lock");
+    let listed = store
+        .list_runs(&RunFilter::default(), PageRequest::first(10))
+        .await
+        .expect("read while another connection writes");
+    assert_eq!(listed.runs.len(), 1);
+    assert_eq!(listed.runs[0].id, kept);
+    holder.batch_execute("COMMIT").expect("release the lock");
 }
