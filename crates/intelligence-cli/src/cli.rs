@@ -10,7 +10,10 @@ use std::path::PathBuf;
 use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 use intelligence_core::{IncidentId, RunId, RunStatus};
 
-pub use parse::{KeyValue, alert, non_negative_f64, one_line_text, one_line_usage_error, trace_id};
+pub use parse::{
+    KeyValue, alert, id_filter, non_negative_f64, one_line_text, one_line_usage_error, trace_id,
+    when,
+};
 
 /// `intelligence`: actionable recommendations from this machine's state and
 /// incidents, with an audit record of every analysis.
@@ -184,8 +187,20 @@ pub struct RunsListArgs {
     pub incident_id: Option<IncidentId>,
 
     /// Only runs with this trace id
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = id_filter)]
     pub trace_id: Option<String>,
+
+    /// Only runs of this pipeline run
+    #[arg(long, value_name = "ID", value_parser = id_filter)]
+    pub pipeline_run_id: Option<String>,
+
+    /// Only runs created at or after WHEN (an RFC 3339 time, or an age: 7d)
+    #[arg(long, value_name = "WHEN", value_parser = when)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Only runs created before WHEN (an RFC 3339 time, or an age: 2h)
+    #[arg(long, value_name = "WHEN", value_parser = when)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 
     /// How many runs to show (1 to 1000)
     #[arg(long, value_name = "N", default_value_t = crate::commands::runs::DEFAULT_LIMIT,

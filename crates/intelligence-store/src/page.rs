@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use intelligence_core::{AnalysisRun, IncidentId, RunId, RunStatus};
 use uuid::Uuid;
 
@@ -121,11 +121,17 @@ impl FromStr for Cursor {
         let (micros, id) = s
             .split_once('_')
             .ok_or_else(|| invalid("expected <microseconds>_<run id>"))?;
-        let micros: i64 = micros
-            .parse()
-            .map_err(|_| invalid("the time is not a number"))?;
-        let created_at = DateTime::from_timestamp_micros(micros)
-            .ok_or_else(|| invalid("the time is out of range"))?;
+        let digits = micros.strip_prefix('-').unwrap_or(micros);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid("the time is not a number"));
+        }
+        // Years 1 to 9999, the range both backends store and compare alike.
+        let created_at = micros
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .filter(|time| (1..=9999).contains(&time.year()))
+            .ok_or_else(|| invalid("the time is out of range (years 1 to 9999)"))?;
         let id = Uuid::try_parse(id).map_err(|_| invalid("the run id is not a uuid"))?;
         Ok(Self {
             created_at,
@@ -187,6 +193,28 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_cursor_time_outside_the_years_1_to_9999_is_out_of_range() {
+        let id = "0190d6a2b3c47def8a9b0c1d2e3f4a5b";
+        for micros in [
+            "8000000000000000000",
+            "-8000000000000000000",
+            "99999999999999999999",
+        ] {
+            let bad = format!("{micros}_{id}");
+            match bad.parse::<Cursor>() {
+                Err(err @ StoreError::InvalidCursor { .. }) => {
+                    assert!(err.to_string().contains("out of range"), "{err}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert!(
+            format!("-1_{id}").parse::<Cursor>().is_ok(),
+            "1969 is a time"
+        );
     }
 
     #[test]

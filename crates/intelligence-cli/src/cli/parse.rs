@@ -81,6 +81,50 @@ pub fn one_line_text(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// Parses a `runs list` id filter (`--trace-id`, `--pipeline-run-id`): one
+/// line, not blank, at most [`MAX_TRACE_ID_LEN`] characters. Looser than
+/// [`trace_id`], since it only has to match what other writers stored.
+pub fn id_filter(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("must not be blank".to_owned());
+    }
+    if text.chars().any(char::is_control) {
+        return Err(format!(
+            "{text:?} must be one line without control characters"
+        ));
+    }
+    if text.chars().count() > MAX_TRACE_ID_LEN {
+        return Err(format!(
+            "must be at most {MAX_TRACE_ID_LEN} characters, got {}",
+            text.chars().count()
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Parses a point in time for `--since` / `--until`: an RFC 3339 time
+/// (`2026-12-04T10:00:00Z`) or an age counted back from now (`90m`, `2h`,
+/// `7d`), between the years 1 and 9999 (the range both backends store).
+pub fn when(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use chrono::{Datelike, Utc};
+    let expected = "expected an RFC 3339 time (2026-12-04T10:00:00Z) or an age such as 2h or 7d";
+    let text = text.trim();
+    let at = if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        time.with_timezone(&Utc)
+    } else {
+        let age =
+            humantime::parse_duration(text).map_err(|_| format!("{expected}, got {text:?}"))?;
+        chrono::Duration::from_std(age)
+            .ok()
+            .and_then(|age| Utc::now().checked_sub_signed(age))
+            .ok_or_else(|| format!("{text} reaches before the year 1"))?
+    };
+    if !(1..=9999).contains(&at.year()) {
+        return Err(format!("{text} is outside the years 1 to 9999"));
+    }
+    Ok(at)
+}
+
 /// The longest `--trace-id`, as for the HTTP views' `X-Request-Id`.
 pub const MAX_TRACE_ID_LEN: usize = 200;
 
@@ -139,6 +183,29 @@ pub fn one_line_usage_error(rendered: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_filters_are_one_non_blank_line() {
+        assert_eq!(id_filter("run 42").as_deref(), Ok("run 42"));
+        for bad in ["", "  ", "a\nb", "tab\there"] {
+            assert!(id_filter(bad).is_err(), "{bad:?}");
+        }
+        assert!(id_filter(&"x".repeat(MAX_TRACE_ID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn when_reads_a_time_or_an_age() {
+        let at = when("2026-12-04T10:00:00Z").expect("rfc 3339");
+        assert_eq!(at.to_rfc3339(), "2026-12-04T10:00:00+00:00");
+        let offset = when("2026-12-04T12:00:00+02:00").expect("with an offset");
+        assert_eq!(offset, at);
+        let ago = when("2h").expect("an age");
+        let expected = chrono::Utc::now() - chrono::Duration::hours(2);
+        assert!((ago - expected).num_seconds().abs() < 60, "{ago}");
+        for bad in ["yesterday", "", "-1h", "100000years"] {
+            assert!(when(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn trace_ids_are_short_visible_ascii() {

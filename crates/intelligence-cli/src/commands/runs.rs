@@ -82,7 +82,9 @@ async fn list(global: &GlobalArgs, store: &Store, args: RunsListArgs) -> CliResu
         provider: args.provider,
         incident_id: args.incident_id,
         trace_id: args.trace_id,
-        ..RunFilter::default()
+        pipeline_run_id: args.pipeline_run_id,
+        created_after: args.since,
+        created_before: args.until,
     };
     let page = store
         .list_runs(
@@ -140,6 +142,19 @@ fn page_flags(global: &GlobalArgs, args: &RunsListArgs) -> String {
     }
     if let Some(trace) = &args.trace_id {
         words.push(format!("--trace-id {}", shell_word(trace)));
+    }
+    if let Some(pipeline) = &args.pipeline_run_id {
+        words.push(format!("--pipeline-run-id {}", shell_word(pipeline)));
+    }
+    // As times, not ages: the next page is the same window however late
+    // it is asked for.
+    for (flag, at) in [("--since", args.since), ("--until", args.until)] {
+        if let Some(at) = at {
+            words.push(format!(
+                "{flag} {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            ));
+        }
     }
     if args.limit != DEFAULT_LIMIT {
         words.push(format!("--limit {}", args.limit));
@@ -222,7 +237,8 @@ fn report(
     output(|out| {
         writeln!(
             out,
-            "{verb} {count} runs created before {} UTC ({what})",
+            "{verb} {count} {} created before {} UTC ({what})",
+            if count == 1 { "run" } else { "runs" },
             render::time(&cutoff)
         )
     })

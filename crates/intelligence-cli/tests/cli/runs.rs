@@ -9,10 +9,16 @@ use super::support::{Env, stderr, stdout};
 
 /// Seeds one run with `status`, created `age` ago.
 fn seed(env: &Env, status: RunStatus, age: Duration) -> RunId {
+    seed_in(env, status, age, "")
+}
+
+/// Seeds one run with `status`, created `age` ago, of pipeline run
+/// `pipeline`.
+fn seed_in(env: &Env, status: RunStatus, age: Duration, pipeline: &str) -> RunId {
     let new = NewRun {
         id: RunId::new(),
         trace_id: "seeded".into(),
-        pipeline_run_id: String::new(),
+        pipeline_run_id: pipeline.into(),
         provider: "local".into(),
         provider_config: serde_json::json!({}),
         incident_id: None,
@@ -172,6 +178,12 @@ fn reap_closes_stale_runs_only() {
         .stdout(predicates::str::starts_with(
             "reaped 0 runs created before ",
         ));
+    let _ = seed(&env, RunStatus::Pending, Duration::hours(3));
+    env.cmd()
+        .args(["runs", "reap"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("reaped 1 run created before "));
 }
 
 #[test]
@@ -187,7 +199,7 @@ fn prune_deletes_old_finished_runs_only() {
         .output()
         .expect("run");
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).starts_with("pruned 1 runs created before "));
+    assert!(stdout(&output).starts_with("pruned 1 run created before "));
 
     let left: Vec<String> = env
         .runs()
@@ -197,4 +209,82 @@ fn prune_deletes_old_finished_runs_only() {
     assert!(!left.contains(&old.to_string()));
     assert!(left.contains(&old_running.to_string()));
     assert!(left.contains(&recent.to_string()));
+}
+
+#[test]
+fn list_filters_by_time_window_and_pipeline_run() {
+    let env = Env::new();
+    let old = seed_in(&env, RunStatus::Succeeded, Duration::days(3), "p-1");
+    let middle = seed_in(&env, RunStatus::Succeeded, Duration::hours(5), "p-2");
+    let recent = seed_in(&env, RunStatus::Failed, Duration::minutes(10), "p-1");
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["runs", "list"];
+        all.extend_from_slice(args);
+        env.json(&all)["runs"]
+            .as_array()
+            .expect("runs")
+            .iter()
+            .map(|run| run["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+
+    assert_eq!(ids(&["--since", "1h"]), [recent.to_string()]);
+    assert_eq!(ids(&["--until", "1d"]), [old.to_string()]);
+    assert_eq!(
+        ids(&["--since", "1d", "--until", "1h"]),
+        [middle.to_string()]
+    );
+    let at = (Utc::now() - Duration::hours(1)).to_rfc3339();
+    assert_eq!(
+        ids(&["--until", &at, "--since", "2d"]),
+        [middle.to_string()]
+    );
+    assert_eq!(
+        ids(&["--pipeline-run-id", "p-1"]),
+        [recent.to_string(), old.to_string()]
+    );
+
+    // The next page keeps the window as times, not as ages.
+    let output = env
+        .cmd()
+        .args([
+            "runs",
+            "list",
+            "--since",
+            "4d",
+            "--pipeline-run-id",
+            "p-1",
+            "--limit",
+            "1",
+        ])
+        .output()
+        .expect("run");
+    let hint = stderr(&output);
+    assert!(
+        hint.contains(" --pipeline-run-id p-1 --since 20") && hint.contains("Z --limit 1 --after "),
+        "{hint}"
+    );
+
+    for bad in [
+        &["--since", "yesterday"][..],
+        &["--until", "100000years"],
+        &["--trace-id", ""],
+        &["--trace-id", "a\nb"],
+        &["--pipeline-run-id", " "],
+    ] {
+        let mut args = vec!["runs", "list"];
+        args.extend_from_slice(bad);
+        let output = env.cmd().args(&args).output().expect("run");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            stderr(&output).trim().lines().count(),
+            1,
+            "{bad:?}: one line"
+        );
+    }
 }
