@@ -88,11 +88,16 @@ fn is_conninfo(text: &str) -> bool {
 /// spaces, so every value is masked rather than guessing where the
 /// password ends.
 ///
-/// It fails closed: the user info runs to the last `@` of the URL, so a
-/// password holding a raw `@`, `/` or `?` is masked whole (an `@` inside a
-/// query parameter masks more than it needs to, never less).
+/// It fails closed. The user info runs to the last `@` before the query, so
+/// a password holding a raw `@`, `/` or `?` is masked whole. The query
+/// begins at the first `?` after which every `@` sits in a parameter's value
+/// (`?password=Ab@cd`); a `?` followed by an `@` that does not
+/// (`u:pa?ss@host`) is part of the password. A URL that reads either way (a
+/// password holding an `@` and then a `?`, or `host:5432?password=a@b`
+/// with no `/`, which libpq itself reads as a user info) has whatever
+/// either reading takes for a secret masked.
 pub fn mask(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some(spans) = secret_spans(url) else {
         if is_conninfo(url.trim()) {
             return url
                 .split_whitespace()
@@ -103,37 +108,144 @@ pub fn mask(url: &str) -> String {
         }
         return url.to_owned();
     };
-    let (authority, tail) = match rest.rfind('@') {
-        Some(at) => {
-            let (user_info, after) = rest.split_at(at);
-            let user_info = match user_info.split_once(':') {
-                Some((user, _password)) => format!("{user}:***"),
-                None => user_info.to_owned(),
-            };
-            let host_end = after.find(['/', '?']).unwrap_or(after.len());
-            let (host, tail) = after.split_at(host_end);
-            (format!("{user_info}{host}"), tail)
-        }
-        None => {
-            let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
-            let (host, tail) = rest.split_at(host_end);
-            (host.to_owned(), tail)
-        }
+    let mut masked = String::with_capacity(url.len());
+    let mut shown = 0;
+    for span in merge(spans) {
+        masked.push_str(&url[shown..span.start]);
+        masked.push_str("***");
+        shown = span.end;
+    }
+    masked.push_str(&url[shown..]);
+    masked
+}
+
+/// One way of reading the part of a URL after `://`: where its user info
+/// ends (the `@`) and where its query begins (the `?`), as byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reading {
+    user_info_end: Option<usize>,
+    query_start: Option<usize>,
+}
+
+/// The readings of `rest` (a URL after its `://`) that could be meant.
+///
+/// Greedy: the user info runs to the last `@`, and the query begins at the
+/// first `?` after it (a password may hold a raw `@`, `/` or `?`). Query
+/// first: the query begins at the first `?` after which every `@` sits in
+/// a parameter's value, and the user info runs to the last `@` before it.
+/// They differ only when a query value holds an `@`. The greedy reading is
+/// then dropped when every such value belongs to one of libpq's parameters
+/// and libpq itself would not read a user info across that `?` (it takes
+/// the user info to the first `@` unless a `/` comes first); otherwise
+/// both are kept, and masking both fails closed.
+fn readings(rest: &str) -> Vec<Reading> {
+    let last_at = rest.rfind('@');
+    let host_start = last_at.map_or(0, |at| at + 1);
+    let greedy = Reading {
+        user_info_end: last_at,
+        query_start: rest[host_start..].find('?').map(|q| host_start + q),
     };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let params: Vec<String> = query
-                .split('&')
-                .map(|param| match param.split_once('=') {
-                    Some((key, _)) if is_password_key(key) => format!("{key}=***"),
-                    _ => param.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", params.join("&"))
-        }
-        None => tail.to_owned(),
+    let Some(question) = rest.match_indices('?').map(|(at, _)| at).find(|&at| {
+        params(rest, at + 1).all(|param| !param.text.contains('@') || param.value_holds_every_at())
+    }) else {
+        return vec![greedy];
     };
-    format!("{scheme}://{authority}{tail}")
+    let query_first = Reading {
+        user_info_end: rest[..question].rfind('@'),
+        query_start: Some(question),
+    };
+    if query_first == greedy {
+        return vec![greedy];
+    }
+    let known = params(rest, question + 1)
+        .filter(|param| param.text.contains('@'))
+        .all(|param| is_url_parameter(param.name));
+    let libpq_reads_user_info_across = rest
+        .find(['@', '/'])
+        .is_some_and(|at| rest.as_bytes()[at] == b'@' && at > question);
+    if known && !libpq_reads_user_info_across {
+        vec![query_first]
+    } else {
+        vec![greedy, query_first]
+    }
+}
+
+/// One `name=value` (or bare `name`) parameter of a query.
+struct Param<'a> {
+    /// The whole parameter.
+    text: &'a str,
+    /// Its name, as written (not decoded).
+    name: &'a str,
+    /// Where its value lies in the text the query was taken from, when it
+    /// has an `=`.
+    value: Option<std::ops::Range<usize>>,
+}
+
+impl Param<'_> {
+    /// Whether every `@` of the parameter is in its value.
+    fn value_holds_every_at(&self) -> bool {
+        self.value.is_some() && !self.name.contains('@')
+    }
+}
+
+/// The `&`-separated parameters of the query that starts at byte `start`
+/// of `text`.
+fn params(text: &str, start: usize) -> impl Iterator<Item = Param<'_>> {
+    let mut offset = start;
+    text[start..].split('&').map(move |param| {
+        let param_start = offset;
+        offset += param.len() + 1;
+        match param.split_once('=') {
+            Some((name, _)) => Param {
+                text: param,
+                name,
+                value: Some(param_start + name.len() + 1..param_start + param.len()),
+            },
+            None => Param {
+                text: param,
+                name: param,
+                value: None,
+            },
+        }
+    })
+}
+
+/// The byte ranges of `url` that hold a secret under any of its
+/// [`readings`]: the password of the user info, the values of password
+/// parameters. `None` when `url` has no `://`.
+fn secret_spans(url: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let mut spans = Vec::new();
+    for reading in readings(rest) {
+        if let Some(at) = reading.user_info_end
+            && let Some(colon) = rest[..at].find(':')
+        {
+            spans.push(start + colon + 1..start + at);
+        }
+        if let Some(question) = reading.query_start {
+            spans.extend(
+                params(rest, question + 1)
+                    .filter(|param| is_password_key(param.name))
+                    .filter_map(|param| param.value)
+                    .map(|value| start + value.start..start + value.end),
+            );
+        }
+    }
+    Some(spans)
+}
+
+/// `spans` in order, overlapping or touching ones joined.
+fn merge(mut spans: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>> {
+    spans.sort_by_key(|span| (span.start, span.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match merged.last_mut() {
+            Some(last) if span.start <= last.end => last.end = last.end.max(span.end),
+            _ => merged.push(span),
+        }
+    }
+    merged
 }
 
 /// Whether a URL parameter holds a password: libpq's `password`, and
@@ -142,30 +254,77 @@ fn is_password_key(key: &str) -> bool {
     key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("sslpassword")
 }
 
-/// The secrets of `url`: its password, and the parts of a password that
-/// holds a raw `@` (libpq splits it there and may echo either part as a
+/// The parameters libpq reads from a URL's query (PostgreSQL 15 to 18).
+/// Only used to tell a query value holding an `@` from a password holding
+/// a `?`; the list errs on the side of being short, which masks more.
+const URL_PARAMETERS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "require_auth",
+    "channel_binding",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "replication",
+    "gssencmode",
+    "sslmode",
+    "sslnegotiation",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslcertmode",
+    "sslpassword",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "min_protocol_version",
+    "max_protocol_version",
+    "krbsrvname",
+    "gsslib",
+    "gssdelegation",
+    "service",
+    "target_session_attrs",
+    "load_balance_hosts",
+    "ssl",
+];
+
+/// Whether `name` is one of libpq's [`URL_PARAMETERS`].
+fn is_url_parameter(name: &str) -> bool {
+    URL_PARAMETERS
+        .iter()
+        .any(|parameter| name.eq_ignore_ascii_case(parameter))
+}
+
+/// The secrets of `url`: what [`mask`] hides, and the parts of each around
+/// a raw `@` (libpq splits a password there and may echo either part as a
 /// host name). Only those of four characters or more, as in `run()`'s
 /// redaction: a shorter one would garble every message it appears in.
 fn secrets(url: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    if let Some((_, rest)) = url.split_once("://") {
-        if let Some(at) = rest.rfind('@')
-            && let Some((_, password)) = rest[..at].split_once(':')
-        {
-            found.push(password);
-            found.extend(password.split('@'));
-        }
-        if let Some((_, query)) = rest.split_once('?') {
-            found.extend(query.split('&').filter_map(|param| {
-                param
-                    .split_once('=')
-                    .filter(|(key, _)| is_password_key(key))
-                    .map(|(_, value)| value)
-            }));
-        }
-    }
-    found.retain(|secret| secret.chars().count() >= 4);
-    found.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    let mut found: Vec<&str> = secret_spans(url)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|span| &url[span])
+        .flat_map(|secret| std::iter::once(secret).chain(secret.split('@')))
+        .filter(|secret| secret.chars().count() >= 4)
+        .collect();
+    found.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    found.dedup();
     found
 }
 
@@ -266,6 +425,50 @@ mod tests {
             ),
         ] {
             assert_eq!(mask(url), masked, "{url}");
+        }
+    }
+
+    #[test]
+    fn an_at_in_a_query_value_is_not_taken_for_the_end_of_the_user_info() {
+        for (url, masked) in [
+            (
+                "postgres://postgres@127.0.0.1:5432/trial_b?password=Ab@cdS3cretAT",
+                "postgres://postgres@127.0.0.1:5432/trial_b?password=***",
+            ),
+            (
+                "postgres://127.0.0.1:5432/trial_b?password=Ab@cdS3cretAT",
+                "postgres://127.0.0.1:5432/trial_b?password=***",
+            ),
+            (
+                "postgres://u:pw@h/db?sslmode=require&sslpassword=Ab@cd&password=S@3",
+                "postgres://u:***@h/db?sslmode=require&sslpassword=***&password=***",
+            ),
+            (
+                "postgres://u@h/db?application_name=me@there&password=S3cret",
+                "postgres://u@h/db?application_name=me@there&password=***",
+            ),
+        ] {
+            assert_eq!(mask(url), masked, "{url}");
+        }
+        let url = "postgres://postgres@127.0.0.1:5432/trial_b?password=Ab@cdS3cretAT";
+        assert_eq!(
+            scrub("bad password Ab@cdS3cretAT for host cdS3cretAT", url),
+            "bad password *** for host ***"
+        );
+    }
+
+    #[test]
+    fn a_password_or_a_query_holding_an_at_is_masked_as_both_when_unsure() {
+        // A password holding `@` then `?` (`Xy@3?q=Z`, `q` being no libpq
+        // parameter), and `host:port?password=` with no `/` (which libpq
+        // itself reads as a user info up to the `@`).
+        for (url, masked) in [
+            ("postgres://u:Xy@3?q=Z@h/db", "postgres://u:***@h/db"),
+            ("postgres://h:5432?password=Ab@cdSECRET", "postgres://h:***"),
+            ("postgres://u:pa?password=SECRET@h/db", "postgres://u:***"),
+        ] {
+            assert_eq!(mask(url), masked, "{url}");
+            assert!(!scrub(url, url).contains("SECRET"), "{url}");
         }
     }
 
