@@ -249,9 +249,42 @@ fn merge(mut spans: Vec<std::ops::Range<usize>>) -> Vec<std::ops::Range<usize>> 
 }
 
 /// Whether a URL parameter holds a password: libpq's `password`, and
-/// `sslpassword`, the passphrase of the client's SSL key.
+/// `sslpassword`, the passphrase of the client's SSL key, in any case and
+/// percent-encoded or not (libpq decodes parameter names: `passw%6Frd` is
+/// `password`). A name that does not decode cleanly counts as one: it
+/// fails closed.
 fn is_password_key(key: &str) -> bool {
-    key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("sslpassword")
+    decode_name(key).is_none_or(|name| {
+        name.eq_ignore_ascii_case("password") || name.eq_ignore_ascii_case("sslpassword")
+    })
+}
+
+/// `name` percent-decoded as libpq decodes a URL's parameter names, or
+/// `None` when it does not decode cleanly: a `%` without two hex digits
+/// after it, a `%00`, or bytes that are not UTF-8.
+fn decode_name(name: &str) -> Option<String> {
+    let bytes = name.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'%' {
+            let hex = |offset: usize| {
+                bytes
+                    .get(at + offset)
+                    .and_then(|digit| char::from(*digit).to_digit(16))
+            };
+            let value = hex(1)? * 16 + hex(2)?;
+            if value == 0 {
+                return None;
+            }
+            decoded.push(u8::try_from(value).ok()?);
+            at += 3;
+        } else {
+            decoded.push(byte);
+            at += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
 }
 
 /// The parameters libpq reads from a URL's query (PostgreSQL 15 to 18).
@@ -304,11 +337,14 @@ const URL_PARAMETERS: &[&str] = &[
     "ssl",
 ];
 
-/// Whether `name` is one of libpq's [`URL_PARAMETERS`].
+/// Whether `name`, percent-decoded, is one of libpq's [`URL_PARAMETERS`].
+/// A name that does not decode cleanly is not.
 fn is_url_parameter(name: &str) -> bool {
-    URL_PARAMETERS
-        .iter()
-        .any(|parameter| name.eq_ignore_ascii_case(parameter))
+    decode_name(name).is_some_and(|name| {
+        URL_PARAMETERS
+            .iter()
+            .any(|parameter| name.eq_ignore_ascii_case(parameter))
+    })
 }
 
 /// The secrets of `url`: what [`mask`] hides, and the parts of each around
@@ -469,6 +505,63 @@ mod tests {
         ] {
             assert_eq!(mask(url), masked, "{url}");
             assert!(!scrub(url, url).contains("SECRET"), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_percent_encoded_password_name_is_masked_and_scrubbed() {
+        for (url, masked) in [
+            (
+                "postgres://postgres@127.0.0.1:5432/trial_b?passw%6Frd=S3cretENC",
+                "postgres://postgres@127.0.0.1:5432/trial_b?passw%6Frd=***",
+            ),
+            (
+                "postgres://u@h/db?sslmode=disable&%50ASSWORD=S3cretENC",
+                "postgres://u@h/db?sslmode=disable&%50ASSWORD=***",
+            ),
+            (
+                "postgres://u@h/db?%73sl%70assword=S3cretENC",
+                "postgres://u@h/db?%73sl%70assword=***",
+            ),
+            (
+                "postgres://u@h/db?passw%6Frd=Ab@cdS3cretENC",
+                "postgres://u@h/db?passw%6Frd=***",
+            ),
+        ] {
+            assert_eq!(mask(url), masked, "{url}");
+            let (_, password) = url.rsplit_once('=').expect("a value");
+            assert_eq!(
+                scrub(&format!("password {password} rejected: {url}"), url),
+                format!("password *** rejected: {masked}"),
+                "{url}"
+            );
+        }
+        // Other names, decoded, are left alone.
+        assert_eq!(
+            mask("postgres://u@h/db?ssl%6Dode=require"),
+            "postgres://u@h/db?ssl%6Dode=require"
+        );
+    }
+
+    #[test]
+    fn a_parameter_name_that_does_not_decode_has_its_value_masked() {
+        for name in [
+            "passw%6",
+            "passw%zzrd",
+            "passw%",
+            "pass%00word",
+            "pass%FFword",
+        ] {
+            let url = format!("postgres://u@h/db?sslmode=disable&{name}=S3cretBAD");
+            assert_eq!(
+                mask(&url),
+                format!("postgres://u@h/db?sslmode=disable&{name}=***"),
+                "{url}"
+            );
+            assert!(!scrub(&url, &url).contains("S3cretBAD"), "{url}");
+            // With an `@` in the value too.
+            let url = format!("postgres://u@h/db?{name}=Ab@cdS3cretBAD");
+            assert!(!mask(&url).contains("S3cretBAD"), "{url}: {}", mask(&url));
         }
     }
 
