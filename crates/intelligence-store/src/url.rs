@@ -34,18 +34,19 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         }
         return Ok(Target::Sqlite(PathBuf::from(rest)));
     }
-    if let Some((scheme, _)) = trimmed.split_once("://") {
-        return Err(invalid(&format!(
-            "unsupported scheme {scheme:?}: expected postgres://, sqlite:/// or a file path"
-        )));
-    }
     if is_conninfo(trimmed) {
         // Taken as a file path it would create a file named after the
-        // password.
+        // password. Before the `://` check, which would quote everything
+        // before an `options=a://b` as a scheme.
         return Err(invalid(
             "a libpq key=value connection string is not supported: \
              give a URL such as postgres://user@host:5432/db",
         ));
+    }
+    if let Some((scheme, _)) = trimmed.split_once("://") {
+        return Err(invalid(&format!(
+            "unsupported scheme {scheme:?}: expected postgres://, sqlite:/// or a file path"
+        )));
     }
     if trimmed == ":memory:" || trimmed.starts_with("file:") {
         return Err(invalid(
@@ -97,15 +98,15 @@ fn is_conninfo(text: &str) -> bool {
 /// with no `/`, which libpq itself reads as a user info) has whatever
 /// either reading takes for a secret masked.
 pub fn mask(url: &str) -> String {
+    if is_conninfo(url.trim()) {
+        return url
+            .split_whitespace()
+            .filter_map(|token| token.split_once('='))
+            .map(|(key, _)| format!("{key}=***"))
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
     let Some(spans) = secret_spans(url) else {
-        if is_conninfo(url.trim()) {
-            return url
-                .split_whitespace()
-                .filter_map(|token| token.split_once('='))
-                .map(|(key, _)| format!("{key}=***"))
-                .collect::<Vec<_>>()
-                .join(" ");
-        }
         return url.to_owned();
     };
     let mut masked = String::with_capacity(url.len());
@@ -409,6 +410,7 @@ mod tests {
             "host=127.0.0.1 user=postgres password=hunter22",
             " dbname=test password='hunter22 with spaces'",
             "PASSWORD = hunter22",
+            "host=h password=hunter22 options=a://b",
         ] {
             let err = parse(conninfo).expect_err(conninfo);
             assert!(matches!(err, StoreError::InvalidUrl { .. }), "{err}");
