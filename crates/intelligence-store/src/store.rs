@@ -108,6 +108,9 @@ pub(crate) use with_conn;
 impl Store {
     /// Opens the database at `url` with the default [`StoreOptions`]:
     /// `postgres://...`, `sqlite:///absolute/path.db` or a plain file path.
+    /// A value with a `:` before its first `/` is a URL, never a path: a
+    /// mistyped one (`postgres:/u:pw@host`) is [`StoreError::InvalidUrl`],
+    /// and a file whose name holds a `:` is reached as `./a:b.db`.
     /// A SQLite file and its parent directories are created; pending
     /// migrations are applied.
     pub fn open(url: &str) -> Result<Self, StoreError> {

@@ -15,7 +15,10 @@ pub(crate) enum Target {
 }
 
 /// Parses `postgres://...` (or `postgresql://`), `sqlite:///absolute/path.db`
-/// or a plain file path.
+/// or a plain file path. A value with a `:` before its first `/` is a URL,
+/// never a file path (see [`url_like_prefix`]): one this store cannot open
+/// is refused, so that a mistyped `postgres:/user:password@host` does not
+/// become a file named after the password.
 pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
     let trimmed = url.trim();
     let invalid = |reason: &str| StoreError::InvalidUrl {
@@ -44,16 +47,79 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         ));
     }
     if let Some((scheme, _)) = trimmed.split_once("://") {
-        return Err(invalid(&format!(
-            "unsupported scheme {scheme:?}: expected postgres://, sqlite:/// or a file path"
-        )));
+        return Err(invalid(&if is_scheme(scheme) {
+            format!(
+                "unsupported scheme {scheme:?}: expected postgres://, sqlite:/// or a file path"
+            )
+        } else {
+            "it holds \"://\" but does not begin with a URL scheme: \
+             expected postgres://, sqlite:/// or a file path"
+                .to_owned()
+        }));
     }
     if trimmed == ":memory:" || trimmed.starts_with("file:") {
         return Err(invalid(
             "in-memory and URI-style SQLite names are not supported: give a file path",
         ));
     }
+    if let Some(prefix) = url_like_prefix(trimmed) {
+        // Taken as a file path it would create a file named after
+        // whatever follows, a password as like as not.
+        let reason = if prefix.eq_ignore_ascii_case("postgres")
+            || prefix.eq_ignore_ascii_case("postgresql")
+        {
+            let scheme = prefix.to_ascii_lowercase();
+            format!(
+                "it begins with \"{prefix}:\" but not \"{prefix}://\": \
+                 write {scheme}://user:password@host:5432/db"
+            )
+        } else if prefix.eq_ignore_ascii_case("sqlite") {
+            format!(
+                "it begins with \"{prefix}:\" but not \"{prefix}:///\": \
+                 write sqlite:///absolute/path.db"
+            )
+        } else if is_scheme(prefix) {
+            format!(
+                "unsupported scheme {prefix:?}: expected postgres://, sqlite:/// or a file path \
+                 (write ./{prefix}:... for a file named so)"
+            )
+        } else {
+            format!(
+                "a \":\" before the first \"/\" reads as user:password@host or host:port, \
+                 not a file path: expected postgres://, sqlite:/// or a file path \
+                 (write ./{prefix}:... for a file named so)"
+            )
+        };
+        return Err(invalid(&reason));
+    }
     Ok(Target::Sqlite(PathBuf::from(trimmed)))
+}
+
+/// Whether `text` is a URL scheme (RFC 3986): a letter, then letters,
+/// digits, `+`, `-` or `.`.
+fn is_scheme(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// What comes before the first `:` of `text` when no `/` comes before it
+/// (`postgres:/user:pw@host`, `user:pw@host`, `host:5432/db`, `a:b.db`):
+/// such a value reads as a URL, not as a file path. A file whose name holds
+/// a `:` is still reached by a path with a `/` before it (`./a:b.db`,
+/// `/tmp/x:y.db`). On Windows a drive (`C:\`, `C:/`) is a path, and `\`
+/// separates as `/` does.
+fn url_like_prefix(text: &str) -> Option<&str> {
+    let (prefix, _) = text.split_once(':')?;
+    if prefix.contains('/') || (cfg!(windows) && prefix.contains('\\')) {
+        return None;
+    }
+    if cfg!(windows) && prefix.len() == 1 && prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(prefix)
 }
 
 /// The connection keywords of libpq that can open a key=value connection
@@ -105,6 +171,15 @@ pub fn mask(url: &str) -> String {
             .map(|(key, _)| format!("{key}=***"))
             .collect::<Vec<_>>()
             .join(" ");
+    }
+    let text = url.trim();
+    if let Some(prefix) = url_like_prefix(text)
+        && !(is_scheme(prefix) && text[prefix.len() + 1..].starts_with("//"))
+        && text != ":memory:"
+    {
+        // `postgres:/user:pw@host`, `user:pw@host`: not `scheme://`, so no
+        // telling where a password would be.
+        return format!("{prefix}:***");
     }
     let Some(spans) = secret_spans(url) else {
         return url.to_owned();
@@ -424,6 +499,67 @@ mod tests {
             parse("data/a=b.db").expect("path"),
             Target::Sqlite("data/a=b.db".into())
         );
+    }
+
+    #[test]
+    fn a_value_with_a_colon_before_any_slash_is_a_url_not_a_file() {
+        for (bad, masked, hint) in [
+            (
+                "postgres:/postgres:S3cretTYPO@127.0.0.1/x",
+                "postgres:***",
+                "write postgres://",
+            ),
+            (
+                "postgresql:postgres:S3cretTYPO2@127.0.0.1",
+                "postgresql:***",
+                "write postgresql://",
+            ),
+            (
+                " Postgres:S3cretTYPO@h ",
+                "Postgres:***",
+                "write postgres://",
+            ),
+            ("sqlite:/tmp/S3cretTYPO.db", "sqlite:***", "sqlite:///"),
+            ("sqlite:S3cretTYPO.db", "sqlite:***", "sqlite:///"),
+            (
+                "mysql:u:S3cretTYPO@h/db",
+                "mysql:***",
+                "unsupported scheme \"mysql\"",
+            ),
+            ("app:S3cretTYPO@db.example/x", "app:***", "./app:..."),
+            ("127.0.0.1:5432/S3cretTYPO", "127.0.0.1:***", "host:port"),
+            ("_svc:S3cretTYPO@h", "_svc:***", "user:password@host"),
+            (
+                "u:S3cretTYPO@h://x",
+                "u:***",
+                "does not begin with a URL scheme",
+            ),
+        ] {
+            let err = parse(bad).expect_err(bad);
+            assert!(matches!(err, StoreError::InvalidUrl { .. }), "{bad}: {err}");
+            let message = err.to_string();
+            assert!(!message.contains("S3cret"), "{bad}: {message}");
+            assert!(message.contains(&format!("{masked:?}")), "{bad}: {message}");
+            assert!(message.contains(hint), "{bad}: {message}");
+            assert_eq!(mask(bad), masked, "{bad}");
+        }
+        // A `:` after a `/` is part of a file name.
+        for path in [
+            "./a:b.db",
+            "/tmp/x:y.db",
+            "data/a:b.db",
+            "../up/x:y.db",
+            "a.db",
+        ] {
+            assert_eq!(
+                parse(path).expect(path),
+                Target::Sqlite(path.into()),
+                "{path}"
+            );
+            assert_eq!(mask(path), path);
+        }
+        assert_eq!(mask(":memory:"), ":memory:");
+        assert_eq!(mask("data/x://u:S3cret@h"), "data/x://u:***@h");
     }
 
     #[test]

@@ -179,3 +179,72 @@ fn a_libpq_key_value_string_exits_2_without_creating_a_file_or_printing_the_pass
     assert!(!err.contains("hunter22"), "{err}");
     assert_eq!(std::fs::read_dir(env.dir.path()).expect("read").count(), 0);
 }
+
+#[test]
+fn a_mistyped_scheme_exits_2_without_creating_a_file_or_printing_the_password() {
+    let env = Env::new();
+    for (url, shown) in [
+        ("postgres:/postgres:S3cretTYPO@127.0.0.1/x", "postgres:***"),
+        (
+            "postgresql:postgres:S3cretTYPO2@127.0.0.1",
+            "postgresql:***",
+        ),
+        ("app:S3cretTYPO3@db.example/x", "app:***"),
+    ] {
+        for args in [&["migrate"][..], &["runs", "list"]] {
+            let output = env
+                .cmd()
+                .current_dir(env.dir.path())
+                .arg("--database-url")
+                .arg(url)
+                .args(args)
+                .output()
+                .expect("run");
+            let err = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{url} {args:?}: {err}");
+            assert!(output.stdout.is_empty(), "{url} {args:?} printed to stdout");
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.contains(shown), "{err}");
+            assert!(!err.contains("S3cret"), "{err}");
+        }
+        // The same from the environment.
+        let output = env
+            .cmd()
+            .current_dir(env.dir.path())
+            .env("DATABASE_URL", url)
+            .arg("migrate")
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(!stderr(&output).contains("S3cret"));
+        // recommend still analyses, unrecorded, and says why without the
+        // password.
+        let output = env
+            .cmd()
+            .current_dir(env.dir.path())
+            .args(["recommend", "--memory", "--database-url", url])
+            .output()
+            .expect("run");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{err}");
+        assert!(err.contains("not recorded"), "{err}");
+        assert!(!err.contains("S3cret"), "{err}");
+    }
+    // Read as file paths they became directories and SQLite files named
+    // after the password.
+    let created: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("read dir")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert!(created.is_empty(), "{created:?}");
+
+    // A file whose name holds a `:` is reached with a `/` before it.
+    let output = env
+        .cmd()
+        .current_dir(env.dir.path())
+        .args(["--database-url", "./a:b.db", "migrate"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(env.dir.path().join("a:b.db").is_file());
+}
