@@ -163,8 +163,14 @@ fn is_conninfo(text: &str) -> bool {
 /// password holding an `@` and then a `?`, or `host:5432?password=a@b`
 /// with no `/`, which libpq itself reads as a user info) has whatever
 /// either reading takes for a secret masked.
+///
+/// A value with a `:` before its first `/` that is not `scheme://...`
+/// (`postgres:/user:pw@host`, `user:pw@host`) keeps only what comes before
+/// that `:` (`postgres:***`): without the `//` there is no telling where
+/// its password would be.
 pub fn mask(url: &str) -> String {
-    if is_conninfo(url.trim()) {
+    let text = url.trim();
+    if is_conninfo(text) {
         return url
             .split_whitespace()
             .filter_map(|token| token.split_once('='))
@@ -172,13 +178,10 @@ pub fn mask(url: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ");
     }
-    let text = url.trim();
     if let Some(prefix) = url_like_prefix(text)
         && !(is_scheme(prefix) && text[prefix.len() + 1..].starts_with("//"))
         && text != ":memory:"
     {
-        // `postgres:/user:pw@host`, `user:pw@host`: not `scheme://`, so no
-        // telling where a password would be.
         return format!("{prefix}:***");
     }
     let Some(spans) = secret_spans(url) else {
