@@ -82,6 +82,14 @@ async fn analyse(
         .map_err(CliError::provider)?;
 
     let store = database::open_per_step(global);
+    // A URL that is none of the accepted forms is a typo to fix before
+    // anything runs (a cron job would otherwise go on unaudited with exit
+    // 0); a database that cannot be reached or written does not stop the
+    // analysis.
+    let store = match store {
+        Err(err) if err.code == Code::Usage => return Err(err),
+        other => other,
+    };
     let store_handle = store.as_ref().ok().cloned();
     let incident = match args.incident_id {
         None => None,

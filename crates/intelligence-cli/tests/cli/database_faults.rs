@@ -71,16 +71,27 @@ fn the_json_report_says_when_it_was_recorded() {
 }
 
 #[test]
-fn a_database_path_that_is_a_directory_gives_one_warning_line() {
+fn a_database_path_that_is_a_directory_gives_one_error_line() {
     let mut env = Env::new();
-    // SQLite cannot open a directory; the pool retries and logs each
-    // attempt, which must not reach a user who asked for no logs.
+    // A directory is no database: a usage error, refused before the
+    // analysis as a malformed URL is (exit 2). SQLite's own attempts to
+    // open it, which the pool would retry and log, must not reach a user
+    // who asked for no logs.
     let dir = env.dir.path().join("a-directory.db");
     std::fs::create_dir_all(&dir).expect("mkdir");
     env.db = dir;
 
-    let err = still_recommends(&env);
+    let output = env
+        .cmd()
+        .args(["recommend", "--memory"])
+        .output()
+        .expect("run");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("cannot open database"), "{err}");
+    assert!(err.contains("directory"), "{err}");
 }
 
 #[test]

@@ -166,7 +166,7 @@ fn a_libpq_key_value_string_exits_2_without_creating_a_file_or_printing_the_pass
         .collect();
     assert!(created.is_empty(), "{created:?}");
 
-    // recommend still analyses, unrecorded, and says why without the password.
+    // recommend refuses it too, before analysing, without the password.
     let output = env
         .cmd()
         .current_dir(env.dir.path())
@@ -174,10 +174,42 @@ fn a_libpq_key_value_string_exits_2_without_creating_a_file_or_printing_the_pass
         .output()
         .expect("run");
     let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{err}");
-    assert!(err.contains("not recorded"), "{err}");
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(output.stdout.is_empty(), "nothing was analysed");
     assert!(!err.contains("hunter22"), "{err}");
     assert_eq!(std::fs::read_dir(env.dir.path()).expect("read").count(), 0);
+}
+
+#[test]
+fn recommend_refuses_a_malformed_database_url_before_analysing() {
+    let env = Env::new();
+    for url in [
+        "mysql://u@127.0.0.1/db",
+        "sqlite://relative.db",
+        "sqlite:x.db",
+    ] {
+        for args in [
+            &["recommend", "--memory"][..],
+            &["recommend", "--incident-id", "1"],
+        ] {
+            let output = env
+                .cmd()
+                .current_dir(env.dir.path())
+                .arg("--database-url")
+                .arg(url)
+                .args(args)
+                .output()
+                .expect("run");
+            let err = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{url} {args:?}: {err}");
+            assert!(output.stdout.is_empty(), "{url} {args:?}: nothing analysed");
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.contains("invalid database url"), "{err}");
+        }
+    }
+    assert_eq!(std::fs::read_dir(env.dir.path()).expect("read").count(), 0);
+    // A database that exists as a URL but cannot be used still lets the
+    // analysis run (tests/cli/database_faults.rs).
 }
 
 #[test]
@@ -217,8 +249,7 @@ fn a_mistyped_scheme_exits_2_without_creating_a_file_or_printing_the_password() 
             .expect("run");
         assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
         assert!(!stderr(&output).contains("S3cret"));
-        // recommend still analyses, unrecorded, and says why without the
-        // password.
+        // recommend refuses it too, before analysing.
         let output = env
             .cmd()
             .current_dir(env.dir.path())
@@ -226,8 +257,7 @@ fn a_mistyped_scheme_exits_2_without_creating_a_file_or_printing_the_password() 
             .output()
             .expect("run");
         let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(0), "{err}");
-        assert!(err.contains("not recorded"), "{err}");
+        assert_eq!(output.status.code(), Some(2), "{err}");
         assert!(!err.contains("S3cret"), "{err}");
     }
     // Read as file paths they became directories and SQLite files named
