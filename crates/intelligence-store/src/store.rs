@@ -122,7 +122,14 @@ impl Store {
         let target = url::parse(url)?;
         let (pools, display_url) = match target {
             Target::Sqlite(path) => {
-                let display = format!("sqlite://{}", path.display());
+                // An absolute path as the URL that names it; a relative one
+                // as given, since `sqlite://` takes absolute paths only and
+                // the display should be something `open` accepts back.
+                let display = if path.is_absolute() {
+                    format!("sqlite://{}", path.display())
+                } else {
+                    path.display().to_string()
+                };
                 let create_dir = path
                     .parent()
                     .filter(|dir| !dir.as_os_str().is_empty())

@@ -278,3 +278,25 @@ fn a_mistyped_scheme_exits_2_without_creating_a_file_or_printing_the_password() 
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(env.dir.path().join("a:b.db").is_file());
 }
+
+#[test]
+fn a_relative_database_path_is_reported_as_a_path_that_opens_again() {
+    let env = Env::new();
+    let output = env
+        .cmd()
+        .current_dir(env.dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["--database-url", "rel.db", "--json", "migrate"])
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let url = report["url"].as_str().expect("url").to_owned();
+    assert_eq!(url, "rel.db");
+    // What was reported is accepted back.
+    env.cmd()
+        .current_dir(env.dir.path())
+        .args(["--database-url", &url, "runs", "list"])
+        .assert()
+        .success();
+}
