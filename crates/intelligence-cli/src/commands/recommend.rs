@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: RecommendArgs) -> CliResult {
     if let Some(progress) = &progress {
         progress.finish();
     }
-    let (report, failures, audit_warning) = result?;
+    let (report, failures, audit_warning, stopped) = result?;
 
     let succeeded = report.analyses.iter().any(|a| a.error.is_none());
     if succeeded {
@@ -65,10 +65,21 @@ pub async fn run(global: &GlobalArgs, args: RecommendArgs) -> CliResult {
     if let Some(message) = audit_warning {
         warn(message);
     }
+    if let Some(stopped) = stopped {
+        return Err(stopped);
+    }
     fail_with(failures)
 }
 
-type Analysed = (Report, Vec<(String, ProviderError)>, Option<String>);
+/// What `analyse` found: the report of the analyses that finished, their
+/// failures, why they were not recorded, and the signal that stopped the
+/// rest (the analyses done before it are still printed).
+type Analysed = (
+    Report,
+    Vec<(String, ProviderError)>,
+    Option<String>,
+    Option<CliError>,
+);
 
 async fn analyse(
     global: &GlobalArgs,
@@ -115,6 +126,7 @@ async fn analyse(
         analyses: Vec::new(),
     };
     let mut failures = Vec::new();
+    let mut stopped = None;
 
     for kind in kinds(args) {
         let run_id = RunId::new();
@@ -139,7 +151,8 @@ async fn analyse(
         let result = match raced {
             Raced::Done(result) => result,
             Raced::Stopped(stop) => {
-                return Err(interrupted(stop, store_handle.as_ref(), run_id).await);
+                stopped = Some(interrupted(stop, store_handle.as_ref(), run_id).await);
+                break;
             }
         };
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -189,7 +202,7 @@ async fn analyse(
             format!("the audit record could not be written ({err}); the recommendations are not recorded")
         });
     }
-    Ok((report, failures, audit_warning))
+    Ok((report, failures, audit_warning, stopped))
 }
 
 /// The error for a stopping signal, once the cancelled record had its
