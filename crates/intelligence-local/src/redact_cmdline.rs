@@ -8,7 +8,8 @@
 //!   `--password VALUE`;
 //! - the value of an assignment whose name looks sensitive:
 //!   `PGPASSWORD=VALUE`;
-//! - a header value: `Authorization: Bearer VALUE`, `X-Api-Key: VALUE`;
+//! - a header value: `Authorization: Bearer VALUE`, `X-Api-Key: VALUE`,
+//!   `Authorization:Bearer VALUE`;
 //! - the value of a JSON or dict key whose name looks sensitive, and the
 //!   rest of that word: `{"api_key": "VALUE"}`, `{"a":1,"token":"VALUE"}`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
@@ -191,9 +192,9 @@ fn is_identifier(name: &str) -> bool {
 /// Masks what follows the first `NAME:` whose name is sensitive, in a
 /// header (`X-Api-Key:abc`) or in JSON or dict text (`{"a":1,"token":"x"}`):
 /// everything after that colon to the end of the word is masked (failing
-/// closed: a value may hold commas). An empty value masks the next word
-/// (`X-Api-Key: abc`, `{"api_key": "abc"}`). `None` when no name is
-/// sensitive.
+/// closed: a value may hold commas). An empty value, or an auth scheme
+/// alone (`Authorization:Bearer abc`), masks the next word (`X-Api-Key: abc`,
+/// `{"api_key": "abc"}`). `None` when no name is sensitive.
 fn mask_colon_pairs<'a>(word: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
     let mut start = 0;
     for piece in word.split_inclusive(',') {
@@ -202,7 +203,10 @@ fn mask_colon_pairs<'a>(word: &'a str, mask_next: &mut bool) -> Option<Cow<'a, s
             && is_sensitive_name(key)
         {
             let value_start = start + colon + 1;
-            if word[value_start..].trim_matches(['"', '\'']).is_empty() {
+            let value = word[value_start..].trim_matches(['"', '\'']);
+            // `Authorization:Bearer abc`: the scheme is kept, the credential
+            // is the next word.
+            if value.is_empty() || is_auth_scheme(value) {
                 *mask_next = true;
                 return Some(Cow::Borrowed(word));
             }
@@ -312,6 +316,22 @@ mod tests {
             ),
             (&["curl", "-H", "X-Api-Key: abc"], "curl -H X-Api-Key: ***"),
             (
+                &["curl", "-H", "Authorization:Bearer SECRETNOSPACE"],
+                "curl -H Authorization:Bearer ***",
+            ),
+            (
+                &["curl", "-H", "authorization:basic dXNlcjpwdw=="],
+                "curl -H authorization:basic ***",
+            ),
+            (
+                &["sh", "-c", "curl -H 'Authorization:Negotiate YIIabc' h"],
+                "sh -c curl -H 'Authorization:Negotiate *** h",
+            ),
+            (
+                &["curl", "-H", "Authorization:SECRETNOSCHEME"],
+                "curl -H Authorization:***",
+            ),
+            (
                 &["wget", "https://h/p?a=1&token=zz#f"],
                 "wget https://h/p?a=1&token=***#f",
             ),
@@ -418,7 +438,7 @@ mod tests {
         #[test]
         fn a_secret_never_survives(
             secret in "[A-Za-z0-9_.+/=-][A-Za-z0-9_.+/=]{3,39}",
-            place in 0_usize..10,
+            place in 0_usize..11,
             before in proptest::collection::vec("[a-z./]{1,12}", 0..4),
         ) {
             let pair: Vec<String> = match place {
@@ -427,6 +447,7 @@ mod tests {
                 2 => vec![format!("PGPASSWORD={secret}")],
                 3 => vec![format!("https://user:{secret}@db.example:5432/x")],
                 4 => vec!["-H".into(), format!("Authorization: Bearer {secret}")],
+                10 => vec!["-H".into(), format!("Authorization:Digest {secret}")],
                 5 => vec![format!("https://h/p?access_token={secret}&x=1")],
                 6 => vec!["sh".into(), "-c".into(), format!("run --token {secret} now")],
                 7 => vec!["-d".into(), format!("{{\"password\": \"{secret}\"}}")],
