@@ -12,6 +12,8 @@
 //!   `Authorization:Bearer VALUE`;
 //! - the value of a JSON or dict key whose name looks sensitive, and the
 //!   rest of that word: `{"api_key": "VALUE"}`, `{"a":1,"token":"VALUE"}`;
+//! - any of these inside a flag's value: `--header=X-Api-Key: VALUE`,
+//!   `-HX-Api-Key:VALUE`, `--env=API_TOKEN=VALUE`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
 //!   or a sensitive query parameter (`?token=VALUE`);
 //! - a short password flag, once a program that reads `-p` as one has been
@@ -40,6 +42,9 @@ const ATTACHED_P_PROGRAMS: [&str; 2] = ["mysql", "mariadb"];
 
 /// Programs whose `-p` takes the password, attached or as the next word.
 const SPACED_P_PROGRAMS: [&str; 1] = ["sshpass"];
+
+/// The quotes a `sh -c` script leaves around a word.
+const QUOTES: [char; 2] = ['\'', '"'];
 
 /// Words after which the next word is a credential (`Bearer abc`).
 const AUTH_SCHEMES: [&str; 4] = ["bearer", "basic", "digest", "negotiate"];
@@ -137,40 +142,88 @@ fn mask_word<'a>(word: &'a str, mask_next: &mut bool) -> Cow<'a, str> {
         }
     }
 
-    if let Some(flag) = bare.strip_prefix('-') {
-        let name_start = word.len() - word.trim_start_matches(['\'', '"', '-']).len();
-        let flag = flag.trim_start_matches('-');
-        match flag.split_once('=') {
-            Some((name, _)) if is_sensitive_name(name) => {
-                return Cow::Owned(format!("{}={MASK}", &word[..name_start + name.len()]));
-            }
-            Some(_) => {}
-            None if !flag.is_empty() && is_sensitive_name(flag) => {
-                *mask_next = true;
-                return Cow::Borrowed(word);
-            }
-            None => {}
+    if let Some(masked) = mask_flag(word, mask_next) {
+        return masked;
+    }
+    if let Some(masked) = mask_text(word, mask_next) {
+        return masked;
+    }
+    if is_auth_scheme(bare) {
+        *mask_next = true;
+    }
+    Cow::Borrowed(word)
+}
+
+/// Masks a flag's value: all of it when the flag's name is sensitive
+/// (`--api-key=VALUE`; after `--password` the next word), else what a word
+/// of its own would have masked in it: a header (`--header=X-Api-Key:VALUE`,
+/// `-HX-Api-Key:VALUE`), an assignment (`--env=API_TOKEN=VALUE`), JSON or a
+/// URL. `None` when `word` is no flag or nothing in it is sensitive.
+fn mask_flag<'a>(word: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
+    let quoted = word.len() - word.trim_start_matches(QUOTES).len();
+    let dashes = word[quoted..].len() - word[quoted..].trim_start_matches('-').len();
+    if dashes == 0 {
+        return None;
+    }
+    let name_start = quoted + dashes;
+    let flag = &word[name_start..];
+    if let Some((name, _)) = flag.split_once('=')
+        && is_identifier(name)
+    {
+        let value_start = name_start + name.len() + 1;
+        if is_sensitive_name(name) {
+            return Some(Cow::Owned(format!("{}{MASK}", &word[..value_start])));
+        }
+        let masked = mask_text(&word[value_start..], mask_next)?;
+        return Some(Cow::Owned(format!("{}{masked}", &word[..value_start])));
+    }
+    let name = flag.trim_end_matches(QUOTES);
+    // A short flag's attached value: `-HX-Api-Key:VALUE`.
+    if dashes == 1
+        && let Some(letter) = name.chars().next()
+    {
+        let value_start = name_start + letter.len_utf8();
+        if let Some(masked) = mask_text(&word[value_start..], mask_next) {
+            return Some(Cow::Owned(format!("{}{masked}", &word[..value_start])));
         }
     }
+    if !name.is_empty() && is_sensitive_name(name) {
+        // Failing closed, an odd name's value is masked too (`--a:token=VALUE`).
+        if let Some(eq) = name.find('=') {
+            return Some(Cow::Owned(format!(
+                "{}{MASK}",
+                &word[..name_start + eq + 1]
+            )));
+        }
+        *mask_next = true;
+        return Some(Cow::Borrowed(word));
+    }
+    None
+}
 
+/// Masks an assignment (`TOKEN=VALUE`), a header or JSON pair
+/// (`X-Api-Key:VALUE`, `{"token":"VALUE"}`) or a URL's secrets in `text`, a
+/// word or a flag's value. `None` when nothing in it is sensitive (an empty
+/// value that makes the next word the secret counts as something).
+fn mask_text<'a>(text: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
+    let bare = text.trim_matches(QUOTES);
     if let Some((name, _)) = bare.split_once('=')
         && is_identifier(name)
         && is_sensitive_name(name)
     {
-        let prefix_len = word.len() - word.trim_start_matches(['\'', '"']).len();
-        return Cow::Owned(format!("{}={MASK}", &word[..prefix_len + name.len()]));
+        let prefix_len = text.len() - text.trim_start_matches(QUOTES).len();
+        return Some(Cow::Owned(format!(
+            "{}={MASK}",
+            &text[..prefix_len + name.len()]
+        )));
     }
-
-    if let Some(masked) = mask_colon_pairs(word, mask_next) {
-        return masked;
+    if let Some(masked) = mask_colon_pairs(text, mask_next) {
+        return Some(masked);
     }
-
-    if is_auth_scheme(bare) {
-        *mask_next = true;
-        return Cow::Borrowed(word);
+    match mask_url(text) {
+        Cow::Owned(masked) => Some(Cow::Owned(masked)),
+        Cow::Borrowed(_) => None,
     }
-
-    mask_url(word)
 }
 
 fn is_long_option(word: &str) -> bool {
@@ -332,6 +385,39 @@ mod tests {
                 "curl -H Authorization:***",
             ),
             (
+                &["wget", "--header=X-Api-Key: SECRETHDR1"],
+                "wget --header=X-Api-Key: ***",
+            ),
+            (
+                &["wget", "--header=Authorization: Bearer SECRETHDR2", "h"],
+                "wget --header=Authorization: Bearer *** h",
+            ),
+            (
+                &["wget", "--header=Authorization: SECRETHDR6", "h"],
+                "wget --header=Authorization: *** h",
+            ),
+            (&["curl", "-HX-Api-Key:SECRETHDR3"], "curl -HX-Api-Key:***"),
+            (
+                &["curl", "-HAuthorization:SECRETHDR7", "h"],
+                "curl -HAuthorization:*** h",
+            ),
+            (
+                &["curl", "-HAuthorization:Bearer SECRETHDR4"],
+                "curl -HAuthorization:Bearer ***",
+            ),
+            (
+                &["sh", "-c", "curl -H'X-Api-Key:SECRETHDR5' h"],
+                "sh -c curl -H'X-Api-Key:*** h",
+            ),
+            (
+                &["docker", "run", "--env=API_TOKEN=SECRETENV", "img"],
+                "docker run --env=API_TOKEN=*** img",
+            ),
+            (
+                &["app", "--config={\"token\":\"SECRETCFG\"}"],
+                "app --config={\"token\":***",
+            ),
+            (
                 &["wget", "https://h/p?a=1&token=zz#f"],
                 "wget https://h/p?a=1&token=***#f",
             ),
@@ -377,14 +463,32 @@ mod tests {
 
     #[test]
     fn leaves_ordinary_command_lines_alone() {
-        let line = [
-            "/usr/bin/python3",
-            "-m",
-            "http.server",
-            "--bind=127.0.0.1",
-            "8000",
-        ];
-        assert_eq!(redact(&line), line.join(" "));
+        for line in [
+            &[
+                "/usr/bin/python3",
+                "-m",
+                "http.server",
+                "--bind=127.0.0.1",
+                "8000",
+            ][..],
+            &[
+                "docker",
+                "run",
+                "--env=PORT=8080",
+                "-v/srv/data:/data",
+                "--mount=type=bind,src=/srv/keys,dst=/keys",
+                "nginx",
+            ],
+            &[
+                "curl",
+                "-sS",
+                "-HAccept:application/json",
+                "-ofile.txt",
+                "h",
+            ],
+        ] {
+            assert_eq!(redact(line), line.join(" "));
+        }
     }
 
     #[test]
@@ -432,28 +536,35 @@ mod tests {
         assert_eq!(redact_cmdline(&args), "cat a\u{fffd}b");
     }
 
+    /// The places `a_secret_never_survives` hides a secret in: the words
+    /// that hold it, at the end of a command line.
+    const PLACES: &[fn(&str) -> Vec<String>] = &[
+        |s| vec![format!("--api-key={s}")],
+        |s| vec!["--password".into(), s.into()],
+        |s| vec![format!("PGPASSWORD={s}")],
+        |s| vec![format!("https://user:{s}@db.example:5432/x")],
+        |s| vec!["-H".into(), format!("Authorization: Bearer {s}")],
+        |s| vec!["-H".into(), format!("Authorization:Digest {s}")],
+        |s| vec![format!("--header=X-Api-Key: {s}")],
+        |s| vec![format!("-HX-Api-Key:{s}")],
+        |s| vec![format!("--env=API_TOKEN={s}")],
+        |s| vec![format!("https://h/p?access_token={s}&x=1")],
+        |s| vec!["sh".into(), "-c".into(), format!("run --token {s} now")],
+        |s| vec!["-d".into(), format!("{{\"password\": \"{s}\"}}")],
+        |s| vec!["mysql".into(), "-uroot".into(), format!("-p{s}")],
+        |s| vec![format!("--client-secret={s}")],
+    ];
+
     proptest::proptest! {
         /// Whatever the secret, in whichever of the known places, it never
         /// appears in the output.
         #[test]
         fn a_secret_never_survives(
             secret in "[A-Za-z0-9_.+/=-][A-Za-z0-9_.+/=]{3,39}",
-            place in 0_usize..11,
+            place in 0..PLACES.len(),
             before in proptest::collection::vec("[a-z./]{1,12}", 0..4),
         ) {
-            let pair: Vec<String> = match place {
-                0 => vec![format!("--api-key={secret}")],
-                1 => vec!["--password".into(), secret.clone()],
-                2 => vec![format!("PGPASSWORD={secret}")],
-                3 => vec![format!("https://user:{secret}@db.example:5432/x")],
-                4 => vec!["-H".into(), format!("Authorization: Bearer {secret}")],
-                10 => vec!["-H".into(), format!("Authorization:Digest {secret}")],
-                5 => vec![format!("https://h/p?access_token={secret}&x=1")],
-                6 => vec!["sh".into(), "-c".into(), format!("run --token {secret} now")],
-                7 => vec!["-d".into(), format!("{{\"password\": \"{secret}\"}}")],
-                8 => vec!["mysql".into(), "-uroot".into(), format!("-p{secret}")],
-                _ => vec![format!("--client-secret={secret}")],
-            };
+            let pair = PLACES[place](&secret);
             let args: Vec<OsString> = before
                 .iter()
                 .cloned()
