@@ -12,6 +12,8 @@
 //!   `Authorization:Bearer VALUE`;
 //! - the value of a JSON or dict key whose name looks sensitive, and the
 //!   rest of that word: `{"api_key": "VALUE"}`, `{"a":1,"token":"VALUE"}`;
+//! - a value set off by spaces from its name: `apikey = VALUE`,
+//!   `{'token' : 'VALUE'}`, `apikey= VALUE`;
 //! - any of these inside a flag's value: `--header=X-Api-Key: VALUE`,
 //!   `-HX-Api-Key:VALUE`, `--env=API_TOKEN=VALUE`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
@@ -53,8 +55,7 @@ const AUTH_SCHEMES: [&str; 4] = ["bearer", "basic", "digest", "negotiate"];
 /// [`MAX_CMDLINE_CHARS`] characters. Non-UTF-8 bytes become U+FFFD.
 pub fn redact_cmdline(args: &[OsString]) -> String {
     let mut out = String::new();
-    let mut mask_next = false;
-    let mut short_p = ShortP::Other;
+    let mut masker = Masker::default();
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -62,16 +63,195 @@ pub fn redact_cmdline(args: &[OsString]) -> String {
         let arg = arg.to_string_lossy();
         for piece in arg.split_inclusive(char::is_whitespace) {
             let word = piece.trim_end_matches(char::is_whitespace);
-            short_p = short_p.after(word);
-            let masked = match short_p.mask(word, &mut mask_next) {
-                Some(masked) => Cow::Owned(masked),
-                None => mask_word(word, &mut mask_next),
-            };
-            out.push_str(&masked);
+            out.push_str(&masker.word(word));
             out.push_str(&piece[word.len()..]);
         }
     }
     out.chars().take(MAX_CMDLINE_CHARS).collect()
+}
+
+/// Masks a command line one word at a time, remembering what the words
+/// before make of the next one.
+#[derive(Default)]
+struct Masker {
+    expect: Expect,
+    short_p: ShortP,
+}
+
+/// What the words seen so far make of the next one.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Expect {
+    /// Nothing: it is masked for what it is.
+    #[default]
+    Nothing,
+    /// It is a secret: after `--password`, `Bearer`, `X-Api-Key:`.
+    Secret,
+    /// A sensitive key ended the last word: a word that starts with `:` or
+    /// `=` is its value (`{'token' : 'VALUE'}`, `apikey = VALUE`).
+    Separator,
+}
+
+impl Masker {
+    /// `word` masked.
+    fn word<'a>(&mut self, word: &'a str) -> Cow<'a, str> {
+        self.short_p = self.short_p.after(word);
+        let announced = match std::mem::take(&mut self.expect) {
+            Expect::Nothing => None,
+            Expect::Secret => self.secret(word),
+            Expect::Separator => self.after_key(word),
+        };
+        if let Some(masked) = announced {
+            return masked;
+        }
+        if let Some(masked) = self.short_p.mask(word, &mut self.expect) {
+            return Cow::Owned(masked);
+        }
+        if let Some(masked) = self.mask_flag(word) {
+            return masked;
+        }
+        if let Some(masked) = self.mask_text(word) {
+            return masked;
+        }
+        if is_auth_scheme(word.trim_matches(QUOTES)) {
+            self.expect = Expect::Secret;
+        } else if ends_with_sensitive_key(word) {
+            self.expect = Expect::Separator;
+        }
+        Cow::Borrowed(word)
+    }
+
+    /// `word` as the secret the word before announced. `None` when it
+    /// cannot be one (it is empty, or a long option: the flag before had no
+    /// value), so that it is masked for what it is.
+    fn secret<'a>(&mut self, word: &'a str) -> Option<Cow<'a, str>> {
+        let bare = word.trim_matches(QUOTES);
+        if is_auth_scheme(bare) {
+            // `X-Api-Key: Bearer VALUE`: the credential is still to come.
+            self.expect = Expect::Secret;
+            return Some(Cow::Borrowed(word));
+        }
+        // A value may start with `-`; only a long option ends the wait.
+        (!bare.is_empty() && !is_long_option(bare)).then_some(Cow::Borrowed(MASK))
+    }
+
+    /// `word` after a sensitive key that ended the word before: `:` or `=`
+    /// and the value, or (when the value is the next word) the separator
+    /// alone. `None` when it starts with neither.
+    fn after_key<'a>(&mut self, word: &'a str) -> Option<Cow<'a, str>> {
+        let value = word.strip_prefix([':', '='])?;
+        if is_empty_value(value) {
+            self.expect = Expect::Secret;
+            return Some(Cow::Borrowed(word));
+        }
+        Some(Cow::Owned(format!("{}{MASK}", &word[..1])))
+    }
+
+    /// Masks a flag's value: all of it when the flag's name is sensitive
+    /// (`--api-key=VALUE`; after `--password` the next word), else what a word
+    /// of its own would have masked in it: a header (`--header=X-Api-Key:VALUE`,
+    /// `-HX-Api-Key:VALUE`), an assignment (`--env=API_TOKEN=VALUE`), JSON or a
+    /// URL. `None` when `word` is no flag or nothing in it is sensitive.
+    fn mask_flag<'a>(&mut self, word: &'a str) -> Option<Cow<'a, str>> {
+        let quoted = word.len() - word.trim_start_matches(QUOTES).len();
+        let dashes = word[quoted..].len() - word[quoted..].trim_start_matches('-').len();
+        if dashes == 0 {
+            return None;
+        }
+        let name_start = quoted + dashes;
+        let flag = &word[name_start..];
+        if let Some((name, _)) = flag.split_once('=')
+            && is_identifier(name)
+        {
+            let value_start = name_start + name.len() + 1;
+            if is_sensitive_name(name) {
+                return Some(self.mask_assigned(word, value_start));
+            }
+            let masked = self.mask_text(&word[value_start..])?;
+            return Some(Cow::Owned(format!("{}{masked}", &word[..value_start])));
+        }
+        let name = flag.trim_end_matches(QUOTES);
+        // A short flag's attached value: `-HX-Api-Key:VALUE`.
+        if dashes == 1
+            && let Some(letter) = name.chars().next()
+        {
+            let value_start = name_start + letter.len_utf8();
+            if let Some(masked) = self.mask_text(&word[value_start..]) {
+                return Some(Cow::Owned(format!("{}{masked}", &word[..value_start])));
+            }
+        }
+        if !name.is_empty() && is_sensitive_name(name) {
+            // Failing closed, an odd name's value is masked too (`--a:token=VALUE`).
+            if let Some(eq) = name.find('=') {
+                return Some(Cow::Owned(format!(
+                    "{}{MASK}",
+                    &word[..name_start + eq + 1]
+                )));
+            }
+            self.expect = Expect::Secret;
+            return Some(Cow::Borrowed(word));
+        }
+        None
+    }
+
+    /// `word` with what follows its sensitive name's `=` at `value_start`
+    /// masked; when nothing follows (`apikey= VALUE`), the next word is
+    /// the value.
+    fn mask_assigned<'a>(&mut self, word: &'a str, value_start: usize) -> Cow<'a, str> {
+        if is_empty_value(&word[value_start..]) {
+            self.expect = Expect::Secret;
+            return Cow::Borrowed(word);
+        }
+        Cow::Owned(format!("{}{MASK}", &word[..value_start]))
+    }
+
+    /// Masks an assignment (`TOKEN=VALUE`), a header or JSON pair
+    /// (`X-Api-Key:VALUE`, `{"token":"VALUE"}`) or a URL's secrets in `text`, a
+    /// word or a flag's value. `None` when nothing in it is sensitive (an empty
+    /// value that makes the next word the secret counts as something).
+    fn mask_text<'a>(&mut self, text: &'a str) -> Option<Cow<'a, str>> {
+        let quoted = text.len() - text.trim_start_matches(QUOTES).len();
+        if let Some((name, _)) = text[quoted..].split_once('=')
+            && is_identifier(name)
+            && is_sensitive_name(name)
+        {
+            return Some(self.mask_assigned(text, quoted + name.len() + 1));
+        }
+        if let Some(masked) = self.mask_colon_pairs(text) {
+            return Some(masked);
+        }
+        match mask_url(text) {
+            Cow::Owned(masked) => Some(Cow::Owned(masked)),
+            Cow::Borrowed(_) => None,
+        }
+    }
+
+    /// Masks what follows the first `NAME:` whose name is sensitive, in a
+    /// header (`X-Api-Key:abc`) or in JSON or dict text (`{"a":1,"token":"x"}`):
+    /// everything after that colon to the end of the word is masked (failing
+    /// closed: a value may hold commas). An empty value, or an auth scheme
+    /// alone (`Authorization:Bearer abc`), masks the next word (`X-Api-Key: abc`,
+    /// `{"api_key": "abc"}`). `None` when no name is sensitive.
+    fn mask_colon_pairs<'a>(&mut self, word: &'a str) -> Option<Cow<'a, str>> {
+        let mut start = 0;
+        for piece in word.split_inclusive(',') {
+            if let Some(colon) = piece.find(':')
+                && let Some(key) = header_or_json_key(&piece[..colon])
+                && is_sensitive_name(key)
+            {
+                let value_start = start + colon + 1;
+                let value = word[value_start..].trim_matches(QUOTES);
+                // `Authorization:Bearer abc`: the scheme is kept, the credential
+                // is the next word.
+                if value.is_empty() || is_auth_scheme(value) {
+                    self.expect = Expect::Secret;
+                    return Some(Cow::Borrowed(word));
+                }
+                return Some(Cow::Owned(format!("{}{MASK}", &word[..value_start])));
+            }
+            start += piece.len();
+        }
+        None
+    }
 }
 
 /// What `-p` means on the rest of the command line, by the programs named
@@ -79,9 +259,10 @@ pub fn redact_cmdline(args: &[OsString]) -> String {
 /// stays so to the end of the line (a `sh -c` script may name it before
 /// `&&` another program): failing closed, another program's `-p8080`
 /// after it is masked too.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 enum ShortP {
     /// A port, parents, anything: left alone.
+    #[default]
     Other,
     /// `-pVALUE` is a password (MySQL's clients).
     Attached,
@@ -105,15 +286,17 @@ impl ShortP {
     }
 
     /// `word` with its password masked, when it is a `-p` password flag.
-    fn mask(self, word: &str, mask_next: &mut bool) -> Option<String> {
-        if self == Self::Other || *mask_next {
+    fn mask(self, word: &str, expect: &mut Expect) -> Option<String> {
+        if self == Self::Other {
             return None;
         }
         let quote = word.len() - word.trim_start_matches(['\'', '"']).len();
         let value = word[quote..].strip_prefix("-p")?;
         if value.trim_matches(['\'', '"']).is_empty() {
             // A bare `-p`: MySQL's clients prompt; sshpass takes the next word.
-            *mask_next = self == Self::AttachedOrNext;
+            if self == Self::AttachedOrNext {
+                *expect = Expect::Secret;
+            }
             return Some(word.to_owned());
         }
         Some(format!("{}-p{MASK}", &word[..quote]))
@@ -129,101 +312,23 @@ pub fn is_sensitive_name(name: &str) -> bool {
         .any(|part| lower.contains(part))
 }
 
-fn mask_word<'a>(word: &'a str, mask_next: &mut bool) -> Cow<'a, str> {
-    let bare = word.trim_matches(|c| c == '\'' || c == '"');
-    if *mask_next {
-        if is_auth_scheme(bare) {
-            return Cow::Borrowed(word);
-        }
-        *mask_next = false;
-        // A value may start with `-`; only a long option ends the wait.
-        if !bare.is_empty() && !is_long_option(bare) {
-            return Cow::Borrowed(MASK);
-        }
-    }
-
-    if let Some(masked) = mask_flag(word, mask_next) {
-        return masked;
-    }
-    if let Some(masked) = mask_text(word, mask_next) {
-        return masked;
-    }
-    if is_auth_scheme(bare) {
-        *mask_next = true;
-    }
-    Cow::Borrowed(word)
+/// Whether a value after `=` or `:` is missing from its word: nothing, or
+/// only the quote that opens it (`"password= VALUE"`), so that the value is
+/// the next word.
+fn is_empty_value(value: &str) -> bool {
+    matches!(value, "" | "'" | "\"")
 }
 
-/// Masks a flag's value: all of it when the flag's name is sensitive
-/// (`--api-key=VALUE`; after `--password` the next word), else what a word
-/// of its own would have masked in it: a header (`--header=X-Api-Key:VALUE`,
-/// `-HX-Api-Key:VALUE`), an assignment (`--env=API_TOKEN=VALUE`), JSON or a
-/// URL. `None` when `word` is no flag or nothing in it is sensitive.
-fn mask_flag<'a>(word: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
-    let quoted = word.len() - word.trim_start_matches(QUOTES).len();
-    let dashes = word[quoted..].len() - word[quoted..].trim_start_matches('-').len();
-    if dashes == 0 {
-        return None;
-    }
-    let name_start = quoted + dashes;
-    let flag = &word[name_start..];
-    if let Some((name, _)) = flag.split_once('=')
-        && is_identifier(name)
-    {
-        let value_start = name_start + name.len() + 1;
-        if is_sensitive_name(name) {
-            return Some(Cow::Owned(format!("{}{MASK}", &word[..value_start])));
-        }
-        let masked = mask_text(&word[value_start..], mask_next)?;
-        return Some(Cow::Owned(format!("{}{masked}", &word[..value_start])));
-    }
-    let name = flag.trim_end_matches(QUOTES);
-    // A short flag's attached value: `-HX-Api-Key:VALUE`.
-    if dashes == 1
-        && let Some(letter) = name.chars().next()
-    {
-        let value_start = name_start + letter.len_utf8();
-        if let Some(masked) = mask_text(&word[value_start..], mask_next) {
-            return Some(Cow::Owned(format!("{}{masked}", &word[..value_start])));
-        }
-    }
-    if !name.is_empty() && is_sensitive_name(name) {
-        // Failing closed, an odd name's value is masked too (`--a:token=VALUE`).
-        if let Some(eq) = name.find('=') {
-            return Some(Cow::Owned(format!(
-                "{}{MASK}",
-                &word[..name_start + eq + 1]
-            )));
-        }
-        *mask_next = true;
-        return Some(Cow::Borrowed(word));
-    }
-    None
-}
-
-/// Masks an assignment (`TOKEN=VALUE`), a header or JSON pair
-/// (`X-Api-Key:VALUE`, `{"token":"VALUE"}`) or a URL's secrets in `text`, a
-/// word or a flag's value. `None` when nothing in it is sensitive (an empty
-/// value that makes the next word the secret counts as something).
-fn mask_text<'a>(text: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
-    let bare = text.trim_matches(QUOTES);
-    if let Some((name, _)) = bare.split_once('=')
-        && is_identifier(name)
-        && is_sensitive_name(name)
-    {
-        let prefix_len = text.len() - text.trim_start_matches(QUOTES).len();
-        return Some(Cow::Owned(format!(
-            "{}={MASK}",
-            &text[..prefix_len + name.len()]
-        )));
-    }
-    if let Some(masked) = mask_colon_pairs(text, mask_next) {
-        return Some(masked);
-    }
-    match mask_url(text) {
-        Cow::Owned(masked) => Some(Cow::Owned(masked)),
-        Cow::Borrowed(_) => None,
-    }
+/// Whether `word` ends with a sensitive name and nothing after it (`apikey`,
+/// `{'token'`, `{"a":1,"password"`), so that the next word may be its `=` or
+/// `:` and value.
+fn ends_with_sensitive_key(word: &str) -> bool {
+    let key = word
+        .rsplit([',', '=', '{', '[', '('])
+        .next()
+        .unwrap_or(word)
+        .trim_matches(QUOTES);
+    is_identifier(key) && is_sensitive_name(key)
 }
 
 fn is_long_option(word: &str) -> bool {
@@ -240,34 +345,6 @@ fn is_identifier(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-}
-
-/// Masks what follows the first `NAME:` whose name is sensitive, in a
-/// header (`X-Api-Key:abc`) or in JSON or dict text (`{"a":1,"token":"x"}`):
-/// everything after that colon to the end of the word is masked (failing
-/// closed: a value may hold commas). An empty value, or an auth scheme
-/// alone (`Authorization:Bearer abc`), masks the next word (`X-Api-Key: abc`,
-/// `{"api_key": "abc"}`). `None` when no name is sensitive.
-fn mask_colon_pairs<'a>(word: &'a str, mask_next: &mut bool) -> Option<Cow<'a, str>> {
-    let mut start = 0;
-    for piece in word.split_inclusive(',') {
-        if let Some(colon) = piece.find(':')
-            && let Some(key) = header_or_json_key(&piece[..colon])
-            && is_sensitive_name(key)
-        {
-            let value_start = start + colon + 1;
-            let value = word[value_start..].trim_matches(['"', '\'']);
-            // `Authorization:Bearer abc`: the scheme is kept, the credential
-            // is the next word.
-            if value.is_empty() || is_auth_scheme(value) {
-                *mask_next = true;
-                return Some(Cow::Borrowed(word));
-            }
-            return Some(Cow::Owned(format!("{}{MASK}", &word[..value_start])));
-        }
-        start += piece.len();
-    }
-    None
 }
 
 /// The name before a `:` as a header name (`X-Api-Key`) or a JSON or
@@ -438,6 +515,22 @@ mod tests {
                 "app --config {\"model\":\"m\",\"token\":***",
             ),
             (&["py", "{'password': 'hunter22'}"], "py {'password': ***"),
+            (&["py", "{'token' : 'SECRETJSON2'}"], "py {'token' : ***"),
+            (
+                &["app", "--config", "{\"a\": 1, \"secret\" :\"SECRETJSON3\"}"],
+                "app --config {\"a\": 1, \"secret\" :***",
+            ),
+            (
+                &["sh", "-c", "apikey = SECRETSPACEEQ run"],
+                "sh -c apikey = *** run",
+            ),
+            (&["app", "apikey", "=SECRETSPACEEQ2"], "app apikey =***"),
+            (&["app", "apikey= SECRETSPACEEQ3"], "app apikey= ***"),
+            (
+                &["sh", "-c", "app \"--password= SECRETEMPTYEQ\""],
+                "sh -c app \"--password= ***",
+            ),
+            (&["app", "password : SECRETCOLON"], "app password : ***"),
             (
                 &["/usr/bin/mysql", "-uroot", "-phunter2", "shop"],
                 "/usr/bin/mysql -uroot -p*** shop",
@@ -551,6 +644,9 @@ mod tests {
         |s| vec![format!("https://h/p?access_token={s}&x=1")],
         |s| vec!["sh".into(), "-c".into(), format!("run --token {s} now")],
         |s| vec!["-d".into(), format!("{{\"password\": \"{s}\"}}")],
+        |s| vec!["-c".into(), format!("{{'token' : '{s}'}}")],
+        |s| vec!["-c".into(), format!("apikey = {s}")],
+        |s| vec!["-c".into(), format!("apikey= {s}")],
         |s| vec!["mysql".into(), "-uroot".into(), format!("-p{s}")],
         |s| vec![format!("--client-secret={s}")],
     ];
