@@ -17,14 +17,16 @@
 //! - any of these inside a flag's value: `--header=X-Api-Key: VALUE`,
 //!   `-HX-Api-Key:VALUE`, `--env=API_TOKEN=VALUE`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
-//!   or a sensitive query parameter (`?token=VALUE`);
+//!   or a sensitive or signature query parameter (`?token=VALUE`,
+//!   `?sig=VALUE`, `?X-Amz-Signature=VALUE`);
 //! - a short password flag, once a program that reads `-p` as one has been
 //!   named: `mysql -pVALUE` (and MySQL's and MariaDB's other clients),
 //!   `sshpass -p VALUE`. Elsewhere `-p` is a port or parents, left alone.
 //!
 //! A name is sensitive when it contains any of the core's
-//! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`. Matching fails closed: a flag
-//! such as `--keyboard` has its value masked too.
+//! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`, or has `pw` as a whole word
+//! (`--pw`, `DB_PW`). Matching fails closed: a flag such as `--keyboard`
+//! has its value masked too.
 
 use std::borrow::Cow;
 use std::ffi::OsString;
@@ -36,6 +38,10 @@ pub const MAX_CMDLINE_CHARS: usize = 200;
 
 /// Extra name parts that make a flag or variable sensitive here.
 const EXTRA_SENSITIVE_PARTS: [&str; 2] = ["pass", "pwd"];
+
+/// Words that make a name sensitive when they are a whole word of it
+/// (`--pw`, `DB_PW`), being too short to look for inside other words.
+const SENSITIVE_NAME_WORDS: [&str; 1] = ["pw"];
 
 /// Programs whose `-pVALUE` is a password (MySQL's and MariaDB's clients,
 /// by name prefix: `mysqldump`, `mariadb-admin`). A bare `-p` makes them
@@ -310,6 +316,17 @@ pub fn is_sensitive_name(name: &str) -> bool {
         .iter()
         .chain(EXTRA_SENSITIVE_PARTS.iter())
         .any(|part| lower.contains(part))
+        || lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| SENSITIVE_NAME_WORDS.contains(&word))
+}
+
+/// Whether a URL query parameter carries a signature, beyond the sensitive
+/// names: Azure SAS `sig`, and any name with `signature` in it (AWS's
+/// presigned `X-Amz-Signature`, GCS's `X-Goog-Signature`, CloudFront's
+/// `Signature`).
+fn is_signature_param(name: &str) -> bool {
+    name.eq_ignore_ascii_case("sig") || name.to_ascii_lowercase().contains("signature")
 }
 
 /// Whether a value after `=` or `:` is missing from its word: nothing, or
@@ -364,7 +381,8 @@ fn is_header_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
 }
 
-/// Masks URL credentials and sensitive query parameters inside `word`.
+/// Masks URL credentials and sensitive or signature query parameters
+/// inside `word`.
 fn mask_url(word: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(word);
     if let Some(scheme_end) = word.find("://") {
@@ -400,7 +418,7 @@ fn mask_url(word: &str) -> Cow<'_, str> {
         let params: Vec<Cow<'_, str>> = query
             .split('&')
             .map(|param| match param.split_once('=') {
-                Some((name, _)) if is_sensitive_name(name) => {
+                Some((name, _)) if is_sensitive_name(name) || is_signature_param(name) => {
                     changed = true;
                     Cow::Owned(format!("{name}={MASK}"))
                 }
@@ -497,6 +515,27 @@ mod tests {
             (
                 &["wget", "https://h/p?a=1&token=zz#f"],
                 "wget https://h/p?a=1&token=***#f",
+            ),
+            (
+                &[
+                    "curl",
+                    "https://h/p?sig=SECRETSIG&X-Amz-Signature=SECRETAMZ&x=1",
+                ],
+                "curl https://h/p?sig=***&X-Amz-Signature=***&x=1",
+            ),
+            (
+                &[
+                    "wget",
+                    "https://s3.example/b/k?X-Amz-Credential=AKIAEXAMPLE%2F2024&X-Amz-Security-Token=SECRETSTS&X-Goog-Signature=SECRETGOOG",
+                ],
+                "wget https://s3.example/b/k?X-Amz-Credential=***&X-Amz-Security-Token=***&X-Goog-Signature=***",
+            ),
+            (&["app", "--pw", "SECRETPW"], "app --pw ***"),
+            (&["plink", "-pw", "SECRETPW2", "host"], "plink -pw *** host"),
+            (&["env", "DB_PW=SECRETPW3", "app"], "env DB_PW=*** app"),
+            (
+                &["sh", "-c", "svc --admin-pw=SECRETPW4 --pw-file=/x"],
+                "sh -c svc --admin-pw=*** --pw-file=***",
             ),
             (
                 &["sh", "-c", "mysql --password=abc --user=me"],
@@ -642,6 +681,13 @@ mod tests {
         |s| vec![format!("-HX-Api-Key:{s}")],
         |s| vec![format!("--env=API_TOKEN={s}")],
         |s| vec![format!("https://h/p?access_token={s}&x=1")],
+        |s| {
+            vec![format!(
+                "https://a.blob.example/c/b?sv=2022-11-02&sig={s}&se=1"
+            )]
+        },
+        |s| vec![format!("https://b.s3.example/k?X-Amz-Signature={s}")],
+        |s| vec!["--pw".into(), s.into()],
         |s| vec!["sh".into(), "-c".into(), format!("run --token {s} now")],
         |s| vec!["-d".into(), format!("{{\"password\": \"{s}\"}}")],
         |s| vec!["-c".into(), format!("{{'token' : '{s}'}}")],
