@@ -22,6 +22,7 @@
 //! - a short password flag, once a program that reads `-p` as one has been
 //!   named: `mysql -pVALUE` (and MySQL's and MariaDB's other clients),
 //!   `sshpass -p VALUE`. Elsewhere `-p` is a port or parents, left alone.
+//!   The programs and their flags are a table, in `redact_cmdline/programs.rs`.
 //!
 //! A name is sensitive when it contains any of the core's
 //! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`, or has `pw` as a whole word
@@ -33,6 +34,10 @@ use std::ffi::OsString;
 
 use intelligence_core::redact::{MASK, SENSITIVE_KEY_PARTS};
 
+use programs::{Found, Programs};
+
+mod programs;
+
 /// The longest command line a recommendation carries, in characters.
 pub const MAX_CMDLINE_CHARS: usize = 200;
 
@@ -42,14 +47,6 @@ const EXTRA_SENSITIVE_PARTS: [&str; 2] = ["pass", "pwd"];
 /// Words that make a name sensitive when they are a whole word of it
 /// (`--pw`, `DB_PW`), being too short to look for inside other words.
 const SENSITIVE_NAME_WORDS: [&str; 1] = ["pw"];
-
-/// Programs whose `-pVALUE` is a password (MySQL's and MariaDB's clients,
-/// by name prefix: `mysqldump`, `mariadb-admin`). A bare `-p` makes them
-/// prompt, and the word after it is a database name.
-const ATTACHED_P_PROGRAMS: [&str; 2] = ["mysql", "mariadb"];
-
-/// Programs whose `-p` takes the password, attached or as the next word.
-const SPACED_P_PROGRAMS: [&str; 1] = ["sshpass"];
 
 /// The quotes a `sh -c` script leaves around a word.
 const QUOTES: [char; 2] = ['\'', '"'];
@@ -81,7 +78,7 @@ pub fn redact_cmdline(args: &[OsString]) -> String {
 #[derive(Default)]
 struct Masker {
     expect: Expect,
-    short_p: ShortP,
+    programs: Programs,
 }
 
 /// What the words seen so far make of the next one.
@@ -100,7 +97,7 @@ enum Expect {
 impl Masker {
     /// `word` masked.
     fn word<'a>(&mut self, word: &'a str) -> Cow<'a, str> {
-        self.short_p = self.short_p.after(word);
+        let found = self.programs.see(word);
         let announced = match std::mem::take(&mut self.expect) {
             Expect::Nothing => None,
             Expect::Secret => self.secret(word),
@@ -109,8 +106,14 @@ impl Masker {
         if let Some(masked) = announced {
             return masked;
         }
-        if let Some(masked) = self.short_p.mask(word, &mut self.expect) {
-            return Cow::Owned(masked);
+        match found {
+            Some(Found::Attached(at)) => return Cow::Owned(format!("{}{MASK}", &word[..at])),
+            Some(Found::Next) => {
+                self.expect = Expect::Secret;
+                return Cow::Borrowed(word);
+            }
+            Some(Found::Prompts) => return Cow::Borrowed(word),
+            None => {}
         }
         if let Some(masked) = self.mask_flag(word) {
             return masked;
@@ -257,55 +260,6 @@ impl Masker {
             start += piece.len();
         }
         None
-    }
-}
-
-/// What `-p` means on the rest of the command line, by the programs named
-/// so far. Once a program whose `-p` is a password has been named, it
-/// stays so to the end of the line (a `sh -c` script may name it before
-/// `&&` another program): failing closed, another program's `-p8080`
-/// after it is masked too.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-enum ShortP {
-    /// A port, parents, anything: left alone.
-    #[default]
-    Other,
-    /// `-pVALUE` is a password (MySQL's clients).
-    Attached,
-    /// `-pVALUE` and `-p VALUE` are a password (`sshpass`).
-    AttachedOrNext,
-}
-
-impl ShortP {
-    /// The state once `word` has been seen: a program's name raises it.
-    fn after(self, word: &str) -> Self {
-        let bare = word.trim_matches(|c| c == '\'' || c == '"');
-        let name = bare.rsplit('/').next().unwrap_or(bare);
-        let named = if SPACED_P_PROGRAMS.contains(&name) {
-            Self::AttachedOrNext
-        } else if ATTACHED_P_PROGRAMS.iter().any(|p| name.starts_with(p)) {
-            Self::Attached
-        } else {
-            Self::Other
-        };
-        self.max(named)
-    }
-
-    /// `word` with its password masked, when it is a `-p` password flag.
-    fn mask(self, word: &str, expect: &mut Expect) -> Option<String> {
-        if self == Self::Other {
-            return None;
-        }
-        let quote = word.len() - word.trim_start_matches(['\'', '"']).len();
-        let value = word[quote..].strip_prefix("-p")?;
-        if value.trim_matches(['\'', '"']).is_empty() {
-            // A bare `-p`: MySQL's clients prompt; sshpass takes the next word.
-            if self == Self::AttachedOrNext {
-                *expect = Expect::Secret;
-            }
-            return Some(word.to_owned());
-        }
-        Some(format!("{}-p{MASK}", &word[..quote]))
     }
 }
 
