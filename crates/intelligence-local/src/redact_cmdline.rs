@@ -19,10 +19,11 @@
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
 //!   or a sensitive or signature query parameter (`?token=VALUE`,
 //!   `?sig=VALUE`, `?X-Amz-Signature=VALUE`);
-//! - a short password flag, once a program that reads `-p` as one has been
-//!   named: `mysql -pVALUE` (and MySQL's and MariaDB's other clients),
-//!   `sshpass -p VALUE`. Elsewhere `-p` is a port or parents, left alone.
-//!   The programs and their flags are a table, in `redact_cmdline/programs.rs`.
+//! - a program's own password flag, once the program has been named:
+//!   `mysql -pVALUE`, `sshpass -p VALUE`, `redis-cli -a VALUE`,
+//!   `curl -u USER:VALUE`; elsewhere `-p` is a port or parents, left
+//!   alone. The programs and their flags are a table, in
+//!   `redact_cmdline/programs.rs`.
 //!
 //! A name is sensitive when it contains any of the core's
 //! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`, or has `pw` as a whole word
@@ -34,7 +35,7 @@ use std::ffi::OsString;
 
 use intelligence_core::redact::{MASK, SENSITIVE_KEY_PARTS};
 
-use programs::{Found, Programs};
+use programs::{Found, Programs, Secret};
 
 mod programs;
 
@@ -87,8 +88,9 @@ enum Expect {
     /// Nothing: it is masked for what it is.
     #[default]
     Nothing,
-    /// It is a secret: after `--password`, `Bearer`, `X-Api-Key:`.
-    Secret,
+    /// It holds a secret: after `--password`, `Bearer`, `X-Api-Key:`,
+    /// `curl -u`.
+    Secret(Secret),
     /// A sensitive key ended the last word: a word that starts with `:` or
     /// `=` is its value (`{'token' : 'VALUE'}`, `apikey = VALUE`).
     Separator,
@@ -100,16 +102,20 @@ impl Masker {
         let found = self.programs.see(word);
         let announced = match std::mem::take(&mut self.expect) {
             Expect::Nothing => None,
-            Expect::Secret => self.secret(word),
+            Expect::Secret(secret) => self.secret(word, secret),
             Expect::Separator => self.after_key(word),
         };
         if let Some(masked) = announced {
             return masked;
         }
         match found {
-            Some(Found::Attached(at)) => return Cow::Owned(format!("{}{MASK}", &word[..at])),
-            Some(Found::Next) => {
-                self.expect = Expect::Secret;
+            Some(Found::Attached(at, secret)) => {
+                if let Some(masked) = secret.mask(&word[at..]) {
+                    return Cow::Owned(format!("{}{masked}", &word[..at]));
+                }
+            }
+            Some(Found::Next(secret)) => {
+                self.expect = Expect::Secret(secret);
                 return Cow::Borrowed(word);
             }
             Some(Found::Prompts) => return Cow::Borrowed(word),
@@ -122,25 +128,29 @@ impl Masker {
             return masked;
         }
         if is_auth_scheme(word.trim_matches(QUOTES)) {
-            self.expect = Expect::Secret;
+            self.expect = Expect::Secret(Secret::Whole);
         } else if ends_with_sensitive_key(word) {
             self.expect = Expect::Separator;
         }
         Cow::Borrowed(word)
     }
 
-    /// `word` as the secret the word before announced. `None` when it
-    /// cannot be one (it is empty, or a long option: the flag before had no
-    /// value), so that it is masked for what it is.
-    fn secret<'a>(&mut self, word: &'a str) -> Option<Cow<'a, str>> {
+    /// `word` with the secret the word before announced masked. `None`
+    /// when it holds none (it is empty, or a long option: the flag before
+    /// had no value; or a user without a password), so that it is masked
+    /// for what it is.
+    fn secret<'a>(&mut self, word: &'a str, secret: Secret) -> Option<Cow<'a, str>> {
         let bare = word.trim_matches(QUOTES);
         if is_auth_scheme(bare) {
             // `X-Api-Key: Bearer VALUE`: the credential is still to come.
-            self.expect = Expect::Secret;
+            self.expect = Expect::Secret(secret);
             return Some(Cow::Borrowed(word));
         }
         // A value may start with `-`; only a long option ends the wait.
-        (!bare.is_empty() && !is_long_option(bare)).then_some(Cow::Borrowed(MASK))
+        if bare.is_empty() || is_long_option(bare) {
+            return None;
+        }
+        secret.mask(word)
     }
 
     /// `word` after a sensitive key that ended the word before: `:` or `=`
@@ -149,7 +159,7 @@ impl Masker {
     fn after_key<'a>(&mut self, word: &'a str) -> Option<Cow<'a, str>> {
         let value = word.strip_prefix([':', '='])?;
         if is_empty_value(value) {
-            self.expect = Expect::Secret;
+            self.expect = Expect::Secret(Secret::Whole);
             return Some(Cow::Borrowed(word));
         }
         Some(Cow::Owned(format!("{}{MASK}", &word[..1])))
@@ -196,7 +206,7 @@ impl Masker {
                     &word[..name_start + eq + 1]
                 )));
             }
-            self.expect = Expect::Secret;
+            self.expect = Expect::Secret(Secret::Whole);
             return Some(Cow::Borrowed(word));
         }
         None
@@ -207,7 +217,7 @@ impl Masker {
     /// the value.
     fn mask_assigned<'a>(&mut self, word: &'a str, value_start: usize) -> Cow<'a, str> {
         if is_empty_value(&word[value_start..]) {
-            self.expect = Expect::Secret;
+            self.expect = Expect::Secret(Secret::Whole);
             return Cow::Borrowed(word);
         }
         Cow::Owned(format!("{}{MASK}", &word[..value_start]))
@@ -252,7 +262,7 @@ impl Masker {
                 // `Authorization:Bearer abc`: the scheme is kept, the credential
                 // is the next word.
                 if value.is_empty() || is_auth_scheme(value) {
-                    self.expect = Expect::Secret;
+                    self.expect = Expect::Secret(Secret::Whole);
                     return Some(Cow::Borrowed(word));
                 }
                 return Some(Cow::Owned(format!("{}{MASK}", &word[..value_start])));
@@ -579,16 +589,163 @@ mod tests {
 
     #[test]
     fn short_p_is_a_password_only_after_a_program_that_reads_it_so() {
-        // Elsewhere `-p` is a port, parents or a profile.
+        // Elsewhere `-p` is a port, parents or a profile, `-P` a path
+        // option, `-a` a mode, `-u` a user.
         for line in [
             &["mkdir", "-p/tmp/x"][..],
+            &["mkdir", "-p", "/tmp/x"],
             &["ssh", "-p2222", "host"],
             &["python3", "-m", "http.server", "-p8080"],
+            &["python", "-m", "http.server", "-p", "8080"],
+            &[
+                "docker",
+                "run",
+                "-p",
+                "8080:80",
+                "--user",
+                "1000:1000",
+                "nginx",
+            ],
+            &["docker", "run", "-p8443:443", "nginx"],
+            &["tar", "-P", "-cf", "/tmp/etc.tar", "/etc"],
+            &["grep", "-a", "needle", "/var/log/syslog"],
+            &["mysql", "-uroot", "shop"],
+            &["ssh-keygen", "-t", "ed25519", "-N", "''", "-f", "/tmp/k"],
         ] {
             assert_eq!(redact(line), line.join(" "));
         }
         // A bare `-p` makes mysql prompt; the next word is the database.
         assert_eq!(redact(&["mysql", "-p", "shop"]), "mysql -p shop");
+        // With no password after the user, curl and smbclient prompt.
+        for line in [
+            &["curl", "-sS", "-u", "admin", "-o", "out", "https://h/x"][..],
+            &["smbclient", "-L", "srv", "-U", "guest"],
+            &["lftp", "-u", "anonymous", "ftp://h"],
+        ] {
+            assert_eq!(redact(line), line.join(" "));
+        }
+    }
+
+    #[test]
+    fn masks_the_password_flags_of_the_programs_that_have_them() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["redis-cli", "-a", "SECRETREDIS"], "redis-cli -a ***"),
+            (
+                &["/usr/bin/redis-cli", "-h", "h", "-aSECRETREDIS2", "ping"],
+                "/usr/bin/redis-cli -h h -a*** ping",
+            ),
+            (
+                &["redis-cli", "--pass", "SECRETREDIS3"],
+                "redis-cli --pass ***",
+            ),
+            (
+                &[
+                    "docker",
+                    "login",
+                    "-u",
+                    "me",
+                    "-p",
+                    "SECRETDOCKER",
+                    "reg.example",
+                ],
+                "docker login -u me -p *** reg.example",
+            ),
+            (
+                &["docker", "login", "-pSECRETDOCKER2", "reg.example"],
+                "docker login -p*** reg.example",
+            ),
+            (
+                &["podman", "login", "-p", "SECRETPODMAN", "quay.io"],
+                "podman login -p *** quay.io",
+            ),
+            (
+                &[
+                    "mongosh",
+                    "-u",
+                    "admin",
+                    "-p",
+                    "SECRETMONGO",
+                    "mongodb://h/db",
+                ],
+                "mongosh -u admin -p *** mongodb://h/db",
+            ),
+            (
+                &["mongodump", "-pSECRETMONGO2", "--db=shop"],
+                "mongodump -p*** --db=shop",
+            ),
+            (
+                &[
+                    "sqlcmd",
+                    "-S",
+                    "srv",
+                    "-U",
+                    "sa",
+                    "-P",
+                    "SECRETSQL",
+                    "-Q",
+                    "select 1",
+                ],
+                "sqlcmd -S srv -U sa -P *** -Q select 1",
+            ),
+            (
+                &["ssh-keygen", "-t", "ed25519", "-N", "SECRETNEW", "-f", "k"],
+                "ssh-keygen -t ed25519 -N *** -f k",
+            ),
+            (
+                &[
+                    "ssh-keygen",
+                    "-p",
+                    "-PSECRETOLD",
+                    "-N",
+                    "SECRETNEW2",
+                    "-f",
+                    "k",
+                ],
+                "ssh-keygen -p -P*** -N *** -f k",
+            ),
+            (
+                &["curl", "-u", "admin:SECRETCURLU", "https://h/x"],
+                "curl -u admin:*** https://h/x",
+            ),
+            (
+                &["curl", "--user", "admin:SECRETCURLU2", "h"],
+                "curl --user admin:*** h",
+            ),
+            (&["curl", "-uadmin:SECRETCURLU3", "h"], "curl -uadmin:*** h"),
+            (
+                &[
+                    "curl",
+                    "--proxy-user=me:SECRETPROXY",
+                    "-U",
+                    "me:SECRETPROXY2",
+                ],
+                "curl --proxy-user=me:*** -U me:***",
+            ),
+            // An API key given as the user, with an empty password.
+            (
+                &["curl", "https://api.example/v1", "-u", "sk_test_SECRETKEY:"],
+                "curl https://api.example/v1 -u ***:",
+            ),
+            (
+                &["smbclient", "//srv/share", "-U", "user%SECRETSMB"],
+                "smbclient //srv/share -U user%***",
+            ),
+            (
+                &["smbclient", "-UDOM\\user%SECRETSMB2", "//srv/share"],
+                "smbclient -UDOM\\user%*** //srv/share",
+            ),
+            (
+                &["lftp", "-u", "user,SECRETLFTP", "sftp://h"],
+                "lftp -u user,*** sftp://h",
+            ),
+            (
+                &["lftp", "-e", "open -u user,SECRETLFTP2 h; mirror"],
+                "lftp -e open -u user,*** h; mirror",
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(redact(line), *expected, "{line:?}");
+        }
     }
 
     #[test]
@@ -648,6 +805,14 @@ mod tests {
         |s| vec!["-c".into(), format!("apikey = {s}")],
         |s| vec!["-c".into(), format!("apikey= {s}")],
         |s| vec!["mysql".into(), "-uroot".into(), format!("-p{s}")],
+        |s| vec!["redis-cli".into(), "-a".into(), s.into()],
+        |s| vec!["docker".into(), "login".into(), "-p".into(), s.into()],
+        |s| vec!["mongosh".into(), "-p".into(), s.into()],
+        |s| vec!["sqlcmd".into(), format!("-P{s}")],
+        |s| vec!["ssh-keygen".into(), "-N".into(), s.into()],
+        |s| vec!["curl".into(), "-u".into(), format!("admin:{s}")],
+        |s| vec!["smbclient".into(), format!("-Uuser%{s}")],
+        |s| vec!["lftp".into(), "-u".into(), format!("user,{s}")],
         |s| vec![format!("--client-secret={s}")],
     ];
 

@@ -1,6 +1,7 @@
 //! The programs whose password sits where only they know it: a short flag
-//! that is a password to them (`mysql -pVALUE`, `sshpass -p VALUE`) and
-//! a port or parents to others (`ssh -p2222`, `mkdir -p`).
+//! that is a password to them (`mysql -pVALUE`, `redis-cli -a VALUE`) and
+//! a port or parents to others (`ssh -p2222`, `mkdir -p`), or a flag whose
+//! value is `user:password` (`curl -u`).
 //!
 //! A program is recognised by its name as a word of the command line (the
 //! last component of a path), and from there to the end of the line its
@@ -8,7 +9,13 @@
 //! runs another program after it (`mysql ... && ssh -p2222 h`), that
 //! program's flag of the same spelling is masked too.
 
+use std::borrow::Cow;
+
+use intelligence_core::redact::MASK;
+
 use super::QUOTES;
+use Name::{Is, StartsWith};
+use Takes::{Attached, AttachedOrNext};
 
 /// How a password flag takes its value.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -16,15 +23,30 @@ enum Takes {
     /// Only attached (`-pVALUE`): a bare flag makes the program prompt,
     /// and the next word is something else (mysql's database).
     Attached,
-    /// Attached or as the next word: `-pVALUE`, `-p VALUE`.
+    /// Attached or as the next word: `-pVALUE`, `-p VALUE`; for a long
+    /// flag, `--user=VALUE`, `--user VALUE`.
     AttachedOrNext,
+}
+
+/// Which part of a flag's value is the secret.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Secret {
+    /// All of it.
+    Whole,
+    /// The value is `USER`, the separator and `PASSWORD` (`admin:pw`): the
+    /// password is masked. With nothing after the separator (`TOKEN:`) the
+    /// user is masked instead, as that is how an API key is given as a
+    /// user name (`curl -u sk_live_...:`); with no separator the program
+    /// asks for the password, and nothing is masked.
+    UserPass(char),
 }
 
 /// A flag whose value is a password.
 struct Flag {
-    /// The flag as written: `-p`.
+    /// The flag as written: `-p`, `--user`.
     flag: &'static str,
     takes: Takes,
+    secret: Secret,
 }
 
 /// How a program is recognised by its name.
@@ -36,77 +58,191 @@ enum Name {
 
 struct Program {
     name: Name,
+    /// The subcommand that must follow the name (anywhere after it, failing
+    /// closed) before the flags are the program's password flags: `docker
+    /// login -p VALUE`, while `docker run -p 8080:80` is a port.
+    subcommand: Option<&'static str>,
     flags: &'static [Flag],
 }
 
-const MYSQL_P: Flag = Flag {
-    flag: "-p",
-    takes: Takes::Attached,
-};
+impl Program {
+    const fn new(name: Name, flags: &'static [Flag]) -> Self {
+        Self {
+            name,
+            subcommand: None,
+            flags,
+        }
+    }
 
-/// The programs and their password flags.
+    const fn after(self, subcommand: &'static str) -> Self {
+        Self {
+            subcommand: Some(subcommand),
+            ..self
+        }
+    }
+}
+
+/// A password flag whose value is all secret.
+const fn password(flag: &'static str, takes: Takes) -> Flag {
+    Flag {
+        flag,
+        takes,
+        secret: Secret::Whole,
+    }
+}
+
+/// A flag whose value is `USER`, `separator`, `PASSWORD`.
+const fn user_pass(flag: &'static str, separator: char) -> Flag {
+    Flag {
+        flag,
+        takes: Takes::AttachedOrNext,
+        secret: Secret::UserPass(separator),
+    }
+}
+
+const MYSQL: &[Flag] = &[password("-p", Attached)];
+const DOCKER_LOGIN: &[Flag] = &[password("-p", AttachedOrNext)];
+const REDIS: &[Flag] = &[password("-a", AttachedOrNext)];
+const SQLCMD: &[Flag] = &[password("-P", AttachedOrNext)];
+const SAMBA: &[Flag] = &[user_pass("-U", '%'), user_pass("--user", '%')];
+
+/// The programs and their password flags. A sensitive long flag
+/// (`--password`, redis-cli's `--pass`) needs no entry: its name says so.
 const PROGRAMS: &[Program] = &[
     // MySQL's and MariaDB's clients: `mysqldump`, `mariadb-admin`.
-    Program {
-        name: Name::StartsWith("mysql"),
-        flags: &[MYSQL_P],
-    },
-    Program {
-        name: Name::StartsWith("mariadb"),
-        flags: &[MYSQL_P],
-    },
-    Program {
-        name: Name::Is("sshpass"),
-        flags: &[Flag {
-            flag: "-p",
-            takes: Takes::AttachedOrNext,
-        }],
-    },
+    Program::new(StartsWith("mysql"), MYSQL),
+    Program::new(StartsWith("mariadb"), MYSQL),
+    Program::new(Is("sshpass"), &[password("-p", AttachedOrNext)]),
+    Program::new(Is("redis-cli"), REDIS),
+    Program::new(Is("valkey-cli"), REDIS),
+    Program::new(Is("docker"), DOCKER_LOGIN).after("login"),
+    Program::new(Is("podman"), DOCKER_LOGIN).after("login"),
+    // mongosh, the legacy mongo shell and the database tools (mongodump).
+    Program::new(StartsWith("mongo"), &[password("-p", AttachedOrNext)]),
+    Program::new(Is("sqlcmd"), SQLCMD),
+    Program::new(Is("bcp"), SQLCMD),
+    // The new passphrase and the old one.
+    Program::new(
+        Is("ssh-keygen"),
+        &[
+            password("-N", AttachedOrNext),
+            password("-P", AttachedOrNext),
+        ],
+    ),
+    Program::new(
+        Is("curl"),
+        &[
+            user_pass("-u", ':'),
+            user_pass("--user", ':'),
+            user_pass("-U", ':'),
+            user_pass("--proxy-user", ':'),
+        ],
+    ),
+    // Samba's clients take `-U user%password`.
+    Program::new(StartsWith("smb"), SAMBA),
+    Program::new(Is("rpcclient"), SAMBA),
+    Program::new(Is("lftp"), &[user_pass("-u", ',')]),
 ];
 
 /// A password flag in a word.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum Found {
     /// A bare flag whose program prompts: nothing to mask.
     Prompts,
-    /// A bare flag: the next word is the password.
-    Next,
-    /// The password is attached, from this byte of the word on.
-    Attached(usize),
+    /// A bare flag: the next word holds the password.
+    Next(Secret),
+    /// The value is attached, from this byte of the word on.
+    Attached(usize, Secret),
+}
+
+impl Found {
+    /// Of two programs' answers for one word, the one that masks more;
+    /// when they disagree on the secret, all of the value is.
+    fn or(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::Attached(a, x), Self::Attached(b, y)) => Self::Attached(a.min(b), x.or(y)),
+            (Self::Next(x), Self::Next(y)) => Self::Next(x.or(y)),
+            (Self::Attached(..), _) | (Self::Next(_), Self::Prompts) => self,
+            _ => other,
+        }
+    }
+}
+
+impl Secret {
+    fn or(self, other: Self) -> Self {
+        if self == other { self } else { Self::Whole }
+    }
+
+    /// `value` with this secret in it masked; `None` when there is none
+    /// (`USER` without a password).
+    pub(super) fn mask(self, value: &str) -> Option<Cow<'_, str>> {
+        match self {
+            Self::Whole => Some(Cow::Borrowed(MASK)),
+            Self::UserPass(separator) => {
+                let (user, pass) = value.split_once(separator)?;
+                Some(Cow::Owned(if pass.trim_matches(QUOTES).is_empty() {
+                    format!("{MASK}{separator}{pass}")
+                } else {
+                    format!("{user}{separator}{MASK}")
+                }))
+            }
+        }
+    }
+}
+
+/// A program named on the command line.
+struct Named {
+    program: &'static Program,
+    /// Whether its subcommand, if it needs one, has followed.
+    armed: bool,
 }
 
 /// The programs named so far on a command line.
 #[derive(Default)]
 pub(super) struct Programs {
-    named: Vec<&'static Program>,
+    named: Vec<Named>,
 }
 
 impl Programs {
-    /// Notes `word` when it names a program; otherwise, when it is a
-    /// password flag of a program named before, what it holds. When the
-    /// programs named disagree, the answer that masks more wins.
+    /// Notes `word` when it names a program or a named program's
+    /// subcommand; otherwise, when it is a password flag of a program
+    /// named before, what it holds.
     pub(super) fn see(&mut self, word: &str) -> Option<Found> {
-        if let Some(program) = named_by(word) {
-            if !self.named.iter().any(|p| std::ptr::eq(*p, program)) {
-                self.named.push(program);
+        let bare = word.trim_matches(QUOTES);
+        if let Some(program) = named_by(bare) {
+            if !self.named.iter().any(|n| std::ptr::eq(n.program, program)) {
+                self.named.push(Named {
+                    program,
+                    armed: program.subcommand.is_none(),
+                });
             }
+            return None;
+        }
+        let mut subcommand = false;
+        for named in self.named.iter_mut().filter(|n| !n.armed) {
+            if named.program.subcommand == Some(bare) {
+                named.armed = true;
+                subcommand = true;
+            }
+        }
+        if subcommand {
             return None;
         }
         self.named
             .iter()
-            .flat_map(|program| program.flags)
+            .filter(|n| n.armed)
+            .flat_map(|n| n.program.flags)
             .filter_map(|flag| flag.find(word))
-            .max()
+            .reduce(Found::or)
     }
 }
 
-/// The program `word` names, if it is one of the table's.
-fn named_by(word: &str) -> Option<&'static Program> {
-    let bare = word.trim_matches(QUOTES);
+/// The program `bare` names, if it is one of the table's.
+fn named_by(bare: &str) -> Option<&'static Program> {
     let name = bare.rsplit('/').next().unwrap_or(bare);
     PROGRAMS.iter().find(|program| match program.name {
-        Name::Is(is) => name == is,
-        Name::StartsWith(prefix) => name.starts_with(prefix),
+        Is(is) => name == is,
+        StartsWith(prefix) => name.starts_with(prefix),
     })
 }
 
@@ -114,13 +250,19 @@ impl Flag {
     /// What `word` holds when it is this flag.
     fn find(&self, word: &str) -> Option<Found> {
         let quoted = word.len() - word.trim_start_matches(QUOTES).len();
-        let value = word[quoted..].strip_prefix(self.flag)?;
+        let mut at = quoted + self.flag.len();
+        let mut value = word[quoted..].strip_prefix(self.flag)?;
+        if self.flag.starts_with("--") && !value.trim_matches(QUOTES).is_empty() {
+            // `--user=VALUE`; `--user-agent` is another flag.
+            value = value.strip_prefix('=')?;
+            at += 1;
+        }
         if !value.trim_matches(QUOTES).is_empty() {
-            return Some(Found::Attached(quoted + self.flag.len()));
+            return Some(Found::Attached(at, self.secret));
         }
         Some(match self.takes {
             Takes::Attached => Found::Prompts,
-            Takes::AttachedOrNext => Found::Next,
+            Takes::AttachedOrNext => Found::Next(self.secret),
         })
     }
 }
