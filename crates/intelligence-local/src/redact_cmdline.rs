@@ -19,11 +19,11 @@
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
 //!   or a sensitive or signature query parameter (`?token=VALUE`,
 //!   `?sig=VALUE`, `?X-Amz-Signature=VALUE`);
-//! - a program's own password flag, once the program has been named:
-//!   `mysql -pVALUE`, `sshpass -p VALUE`, `redis-cli -a VALUE`,
-//!   `curl -u USER:VALUE`; elsewhere `-p` is a port or parents, left
-//!   alone. The programs and their flags are a table, in
-//!   `redact_cmdline/programs.rs`.
+//! - a program's own password flag or operand, once the program has been
+//!   named: `mysql -pVALUE`, `sshpass -p VALUE`, `redis-cli -a VALUE`,
+//!   `curl -u USER:VALUE`, `htpasswd -b FILE USER VALUE`; elsewhere `-p`
+//!   is a port or parents, left alone. The programs and their flags are
+//!   a table, in `redact_cmdline/programs.rs`.
 //!
 //! A name is sensitive when it contains any of the core's
 //! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`, or has `pw` as a whole word
@@ -611,6 +611,9 @@ mod tests {
             &["grep", "-a", "needle", "/var/log/syslog"],
             &["mysql", "-uroot", "shop"],
             &["ssh-keygen", "-t", "ed25519", "-N", "''", "-f", "/tmp/k"],
+            // Without `-b`, htpasswd asks for the password.
+            &["htpasswd", "-c", "/etc/nginx/.htpasswd", "admin"],
+            &["htpasswd", "-v", "/etc/nginx/.htpasswd", "admin", "extra"],
         ] {
             assert_eq!(redact(line), line.join(" "));
         }
@@ -742,6 +745,45 @@ mod tests {
                 &["lftp", "-e", "open -u user,SECRETLFTP2 h; mirror"],
                 "lftp -e open -u user,*** h; mirror",
             ),
+            (
+                &[
+                    "htpasswd",
+                    "-b",
+                    "/etc/nginx/.htpasswd",
+                    "admin",
+                    "SECRETHTP",
+                ],
+                "htpasswd -b /etc/nginx/.htpasswd admin ***",
+            ),
+            (
+                &["htpasswd", "-nb", "admin", "SECRETHTP2"],
+                "htpasswd -nb admin ***",
+            ),
+            (
+                &[
+                    "htpasswd",
+                    "-B",
+                    "-C",
+                    "12",
+                    "-cb",
+                    "f",
+                    "admin",
+                    "SECRETHTP3",
+                ],
+                "htpasswd -B -C 12 -cb f admin ***",
+            ),
+            (
+                &["htpasswd", "-bBC12", "f", "admin", "-SECRETHTP4"],
+                "htpasswd -bBC12 f admin ***",
+            ),
+            (
+                &[
+                    "sh",
+                    "-c",
+                    "htpasswd  -b f admin 'SECRETHTP5' && nginx -s reload",
+                ],
+                "sh -c htpasswd  -b f admin *** && nginx -s reload",
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(redact(line), *expected, "{line:?}");
@@ -813,6 +855,15 @@ mod tests {
         |s| vec!["curl".into(), "-u".into(), format!("admin:{s}")],
         |s| vec!["smbclient".into(), format!("-Uuser%{s}")],
         |s| vec!["lftp".into(), "-u".into(), format!("user,{s}")],
+        |s| {
+            vec![
+                "htpasswd".into(),
+                "-bB".into(),
+                "/etc/h".into(),
+                "admin".into(),
+                s.into(),
+            ]
+        },
         |s| vec![format!("--client-secret={s}")],
     ];
 

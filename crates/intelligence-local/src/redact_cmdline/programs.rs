@@ -1,7 +1,8 @@
 //! The programs whose password sits where only they know it: a short flag
 //! that is a password to them (`mysql -pVALUE`, `redis-cli -a VALUE`) and
-//! a port or parents to others (`ssh -p2222`, `mkdir -p`), or a flag whose
-//! value is `user:password` (`curl -u`).
+//! a port or parents to others (`ssh -p2222`, `mkdir -p`), a flag whose
+//! value is `user:password` (`curl -u`), or an operand (`htpasswd -b FILE
+//! USER PASSWORD`).
 //!
 //! A program is recognised by its name as a word of the command line (the
 //! last component of a path), and from there to the end of the line its
@@ -56,6 +57,20 @@ enum Name {
     StartsWith(&'static str),
 }
 
+/// A password among a program's operands, once an option has put it
+/// there: `htpasswd -b FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD`.
+/// Options come before the operands (as getopt stops at the first operand).
+struct Operand {
+    /// The option letter that makes the password an operand: `b`.
+    when: char,
+    /// The password's place among the operands, counting from 1.
+    nth: usize,
+    /// The option letter that drops the first operand (the file): `n`.
+    one_fewer: char,
+    /// The option letters that take a value, attached or the next word.
+    with_value: &'static str,
+}
+
 struct Program {
     name: Name,
     /// The subcommand that must follow the name (anywhere after it, failing
@@ -63,6 +78,7 @@ struct Program {
     /// login -p VALUE`, while `docker run -p 8080:80` is a port.
     subcommand: Option<&'static str>,
     flags: &'static [Flag],
+    operand: Option<Operand>,
 }
 
 impl Program {
@@ -71,12 +87,20 @@ impl Program {
             name,
             subcommand: None,
             flags,
+            operand: None,
         }
     }
 
     const fn after(self, subcommand: &'static str) -> Self {
         Self {
             subcommand: Some(subcommand),
+            ..self
+        }
+    }
+
+    const fn with_operand(self, operand: Operand) -> Self {
+        Self {
+            operand: Some(operand),
             ..self
         }
     }
@@ -142,6 +166,13 @@ const PROGRAMS: &[Program] = &[
     Program::new(StartsWith("smb"), SAMBA),
     Program::new(Is("rpcclient"), SAMBA),
     Program::new(Is("lftp"), &[user_pass("-u", ',')]),
+    // Apache's `htpasswd -b FILE USER PASSWORD`; `-C COST`, `-r ROUNDS`.
+    Program::new(Is("htpasswd"), &[]).with_operand(Operand {
+        when: 'b',
+        nth: 3,
+        one_fewer: 'n',
+        with_value: "Cr",
+    }),
 ];
 
 /// A password flag in a word.
@@ -195,6 +226,75 @@ struct Named {
     program: &'static Program,
     /// Whether its subcommand, if it needs one, has followed.
     armed: bool,
+    operands: Operands,
+}
+
+/// What a program's options and operands have been so far, for its
+/// [`Operand`] rule.
+#[derive(Default)]
+struct Operands {
+    /// The option that makes the password an operand has been given.
+    when: bool,
+    /// The option that drops the first operand has been given.
+    one_fewer: bool,
+    /// The next word is an option's value.
+    value_next: bool,
+    /// An operand (or `--`) has been seen: no more options.
+    done: bool,
+    /// Operands seen.
+    seen: usize,
+}
+
+impl Named {
+    /// What `word` holds for this program.
+    fn see(&mut self, word: &str) -> Option<Found> {
+        if !self.armed {
+            self.armed = self.program.subcommand == Some(word.trim_matches(QUOTES));
+            return None;
+        }
+        let operand = self
+            .program
+            .operand
+            .as_ref()
+            .and_then(|rule| self.operands.see(rule, word));
+        self.program
+            .flags
+            .iter()
+            .filter_map(|flag| flag.find(word))
+            .chain(operand)
+            .reduce(Found::or)
+    }
+}
+
+impl Operands {
+    /// `Some` when `word` is the password operand.
+    fn see(&mut self, rule: &Operand, word: &str) -> Option<Found> {
+        if std::mem::take(&mut self.value_next) {
+            return None;
+        }
+        if !self.done
+            && let Some(letters) = word.trim_matches(QUOTES).strip_prefix('-')
+            && !letters.is_empty()
+        {
+            if letters == "-" {
+                self.done = true;
+            }
+            for (i, letter) in letters.char_indices() {
+                self.when |= letter == rule.when;
+                self.one_fewer |= letter == rule.one_fewer;
+                if rule.with_value.contains(letter) {
+                    // `-C12` holds its value; `-C 12` is followed by it.
+                    self.value_next = letters[i + letter.len_utf8()..].is_empty();
+                    break;
+                }
+            }
+            return None;
+        }
+        self.done = true;
+        self.seen += 1;
+        let nth = rule.nth - usize::from(self.one_fewer);
+        (self.when && self.seen == nth).then_some(Found::Attached(0, Secret::Whole))
+    }
 }
 
 /// The programs named so far on a command line.
@@ -208,31 +308,23 @@ impl Programs {
     /// subcommand; otherwise, when it is a password flag of a program
     /// named before, what it holds.
     pub(super) fn see(&mut self, word: &str) -> Option<Found> {
-        let bare = word.trim_matches(QUOTES);
-        if let Some(program) = named_by(bare) {
+        if word.is_empty() {
+            // Between two spaces in a `sh -c` script: no word at all.
+            return None;
+        }
+        if let Some(program) = named_by(word.trim_matches(QUOTES)) {
             if !self.named.iter().any(|n| std::ptr::eq(n.program, program)) {
                 self.named.push(Named {
                     program,
                     armed: program.subcommand.is_none(),
+                    operands: Operands::default(),
                 });
             }
             return None;
         }
-        let mut subcommand = false;
-        for named in self.named.iter_mut().filter(|n| !n.armed) {
-            if named.program.subcommand == Some(bare) {
-                named.armed = true;
-                subcommand = true;
-            }
-        }
-        if subcommand {
-            return None;
-        }
         self.named
-            .iter()
-            .filter(|n| n.armed)
-            .flat_map(|n| n.program.flags)
-            .filter_map(|flag| flag.find(word))
+            .iter_mut()
+            .filter_map(|named| named.see(word))
             .reduce(Found::or)
     }
 }
