@@ -759,6 +759,11 @@ mod tests {
                 &["htpasswd", "-nb", "admin", "SECRETHTP2"],
                 "htpasswd -nb admin ***",
             ),
+            // A user that is also a program's name is still an operand.
+            (
+                &["htpasswd", "-b", "f", "mongo", "SECRETHTP6"],
+                "htpasswd -b f mongo ***",
+            ),
             (
                 &[
                     "htpasswd",
@@ -775,6 +780,15 @@ mod tests {
             (
                 &["htpasswd", "-bBC12", "f", "admin", "-SECRETHTP4"],
                 "htpasswd -bBC12 f admin ***",
+            ),
+            // Named again, a program counts its operands afresh.
+            (
+                &[
+                    "sh",
+                    "-c",
+                    "htpasswd -b f a SECRETHTP7; htpasswd -b f b SECRETHTP8",
+                ],
+                "sh -c htpasswd -b f a *** htpasswd -b f b ***",
             ),
             (
                 &[

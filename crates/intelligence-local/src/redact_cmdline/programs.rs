@@ -304,28 +304,38 @@ pub(super) struct Programs {
 }
 
 impl Programs {
-    /// Notes `word` when it names a program or a named program's
-    /// subcommand; otherwise, when it is a password flag of a program
-    /// named before, what it holds.
+    /// What `word` holds for the programs named before it, if it is a
+    /// password flag or operand of theirs; and notes it when it names a
+    /// program or a named program's subcommand.
     pub(super) fn see(&mut self, word: &str) -> Option<Found> {
         if word.is_empty() {
             // Between two spaces in a `sh -c` script: no word at all.
             return None;
         }
-        if let Some(program) = named_by(word.trim_matches(QUOTES)) {
-            if !self.named.iter().any(|n| std::ptr::eq(n.program, program)) {
-                self.named.push(Named {
-                    program,
-                    armed: program.subcommand.is_none(),
-                    operands: Operands::default(),
-                });
-            }
-            return None;
-        }
-        self.named
+        // Every named program sees every word, one that names another
+        // program too: it may be an operand (`htpasswd -b FILE mongo PW`).
+        let found = self
+            .named
             .iter_mut()
             .filter_map(|named| named.see(word))
-            .reduce(Found::or)
+            .reduce(Found::or);
+        if let Some(program) = named_by(word.trim_matches(QUOTES)) {
+            // Named again, it starts afresh: `htpasswd -b F U P; htpasswd ...`.
+            let named = Named {
+                program,
+                armed: program.subcommand.is_none(),
+                operands: Operands::default(),
+            };
+            match self
+                .named
+                .iter_mut()
+                .find(|n| std::ptr::eq(n.program, program))
+            {
+                Some(before) => *before = named,
+                None => self.named.push(named),
+            }
+        }
+        found
     }
 }
 
