@@ -6,8 +6,9 @@
 //!
 //! - the value of a flag whose name looks sensitive: `--api-key=VALUE`,
 //!   `--password VALUE`;
-//! - the value of an assignment whose name looks sensitive:
-//!   `PGPASSWORD=VALUE`;
+//! - the value of an assignment whose name looks sensitive, and the rest of
+//!   the word: `PGPASSWORD=VALUE`, `user=me,password=VALUE`,
+//!   `client_id=a&client_secret=VALUE`;
 //! - a header value: `Authorization: Bearer VALUE`, `X-Api-Key: VALUE`,
 //!   `Authorization:Bearer VALUE`;
 //! - the value of a JSON or dict key whose name looks sensitive, and the
@@ -223,9 +224,9 @@ impl Masker {
         Cow::Owned(format!("{}{MASK}", &word[..value_start]))
     }
 
-    /// Masks an assignment (`TOKEN=VALUE`), a header or JSON pair
-    /// (`X-Api-Key:VALUE`, `{"token":"VALUE"}`) or a URL's secrets in `text`, a
-    /// word or a flag's value. `None` when nothing in it is sensitive (an empty
+    /// Masks an assignment (`TOKEN=VALUE`, also in a list: `a=1,token=VALUE`),
+    /// a header or JSON pair (`X-Api-Key:VALUE`, `{"token":"VALUE"}`) or a
+    /// URL's secrets in `text`, a word or a flag's value. `None` when nothing in it is sensitive (an empty
     /// value that makes the next word the secret counts as something).
     fn mask_text<'a>(&mut self, text: &'a str) -> Option<Cow<'a, str>> {
         let quoted = text.len() - text.trim_start_matches(QUOTES).len();
@@ -238,10 +239,25 @@ impl Masker {
         if let Some(masked) = self.mask_colon_pairs(text) {
             return Some(masked);
         }
-        match mask_url(text) {
-            Cow::Owned(masked) => Some(Cow::Owned(masked)),
-            Cow::Borrowed(_) => None,
+        if let Cow::Owned(masked) = mask_url(text) {
+            return Some(Cow::Owned(masked));
         }
+        // An assignment further along a list: `user=me,password=VALUE`
+        // (mount options), `client_id=a&client_secret=VALUE` (form data),
+        // `Server=h;Password=VALUE` (a connection string). The rest of the
+        // word is masked, failing closed.
+        let mut start = quoted;
+        for piece in text[quoted..].split_inclusive([',', ';', '&']) {
+            if start > quoted
+                && let Some((name, _)) = piece.split_once('=')
+                && is_identifier(name)
+                && is_sensitive_name(name)
+            {
+                return Some(self.mask_assigned(text, start + name.len() + 1));
+            }
+            start += piece.len();
+        }
+        None
     }
 
     /// Masks what follows the first `NAME:` whose name is sensitive, in a
@@ -482,6 +498,32 @@ mod tests {
             ),
             (
                 &[
+                    "mount",
+                    "-o",
+                    "username=me,password=SECRETMNT,uid=0",
+                    "//h/s",
+                    "/mnt",
+                ],
+                "mount -o username=me,password=*** //h/s /mnt",
+            ),
+            (
+                &[
+                    "curl",
+                    "-d",
+                    "client_id=app&client_secret=SECRETFORM",
+                    "https://h/t",
+                ],
+                "curl -d client_id=app&client_secret=*** https://h/t",
+            ),
+            (
+                &[
+                    "app",
+                    "--db=Server=db;Database=shop;Password=SECRETCONN;Encrypt=1",
+                ],
+                "app --db=Server=db;Database=shop;Password=***",
+            ),
+            (
+                &[
                     "curl",
                     "https://h/p?sig=SECRETSIG&X-Amz-Signature=SECRETAMZ&x=1",
                 ],
@@ -581,6 +623,13 @@ mod tests {
                 "-HAccept:application/json",
                 "-ofile.txt",
                 "h",
+            ],
+            &["mount", "-o", "rw,noatime,uid=1000", "/dev/sdb1", "/mnt"],
+            &[
+                "curl",
+                "-d",
+                "name=x&lang=en;q=0.9",
+                "https://h/s?q=a,b&page=2",
             ],
         ] {
             assert_eq!(redact(line), line.join(" "));
@@ -847,6 +896,8 @@ mod tests {
         |s| vec![format!("--header=X-Api-Key: {s}")],
         |s| vec![format!("-HX-Api-Key:{s}")],
         |s| vec![format!("--env=API_TOKEN={s}")],
+        |s| vec!["-o".into(), format!("user=me,password={s},uid=0")],
+        |s| vec!["-d".into(), format!("grant_type=x&client_secret={s}")],
         |s| vec![format!("https://h/p?access_token={s}&x=1")],
         |s| {
             vec![format!(
