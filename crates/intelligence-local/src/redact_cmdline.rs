@@ -19,7 +19,7 @@
 //!   `-HX-Api-Key:VALUE`, `--env=API_TOKEN=VALUE`;
 //! - the credentials of a URL (`https://user:VALUE@host`, `https://TOKEN@host`)
 //!   or a sensitive or signature query parameter (`?token=VALUE`,
-//!   `?sig=VALUE`, `?X-Amz-Signature=VALUE`);
+//!   `?sig=VALUE`, `?X-Amz-Signature=VALUE`), in `redact_cmdline/url.rs`;
 //! - a program's own password flag or operand, once the program has been
 //!   named: `mysql -pVALUE`, `sshpass -p VALUE`, `redis-cli -a VALUE`,
 //!   `curl -u USER:VALUE`, `htpasswd -b FILE USER VALUE`; elsewhere `-p`
@@ -37,8 +37,10 @@ use std::ffi::OsString;
 use intelligence_core::redact::{MASK, SENSITIVE_KEY_PARTS};
 
 use programs::{Found, Programs, Secret};
+use url::mask_url;
 
 mod programs;
+mod url;
 
 /// The longest command line a recommendation carries, in characters.
 pub const MAX_CMDLINE_CHARS: usize = 200;
@@ -301,14 +303,6 @@ pub fn is_sensitive_name(name: &str) -> bool {
             .any(|word| SENSITIVE_NAME_WORDS.contains(&word))
 }
 
-/// Whether a URL query parameter carries a signature, beyond the sensitive
-/// names: Azure SAS `sig`, and any name with `signature` in it (AWS's
-/// presigned `X-Amz-Signature`, GCS's `X-Goog-Signature`, CloudFront's
-/// `Signature`).
-fn is_signature_param(name: &str) -> bool {
-    name.eq_ignore_ascii_case("sig") || name.to_ascii_lowercase().contains("signature")
-}
-
 /// Whether a value after `=` or `:` is missing from its word: nothing, or
 /// only the quote that opens it (`"password= VALUE"`), so that the value is
 /// the next word.
@@ -359,57 +353,6 @@ fn is_header_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-}
-
-/// Masks URL credentials and sensitive or signature query parameters
-/// inside `word`.
-fn mask_url(word: &str) -> Cow<'_, str> {
-    let mut out = Cow::Borrowed(word);
-    if let Some(scheme_end) = word.find("://") {
-        let authority_start = scheme_end + 3;
-        let rest = &word[authority_start..];
-        // Passwords are not always percent-encoded, so the credentials run
-        // to the last `@`, as long as they look like `user:pass` or a bare
-        // token (an `@` further along a path, as in `/@scope/pkg`, is not
-        // a credential).
-        if let Some(at) = rest.rfind('@') {
-            let userinfo = &rest[..at];
-            let masked = match userinfo.split_once(':') {
-                Some((user, _)) => Some(format!("{user}:{MASK}")),
-                None if !userinfo.contains(['/', '?', '#']) => Some(MASK.to_owned()),
-                None => None,
-            };
-            if let Some(masked) = masked {
-                out = Cow::Owned(format!(
-                    "{}{masked}{}",
-                    &word[..authority_start],
-                    &rest[at..]
-                ));
-            }
-        }
-    }
-    if let Some(query_start) = out.find('?') {
-        let (head, query) = out.split_at(query_start + 1);
-        let (query, fragment) = match query.find('#') {
-            Some(i) => query.split_at(i),
-            None => (query, ""),
-        };
-        let mut changed = false;
-        let params: Vec<Cow<'_, str>> = query
-            .split('&')
-            .map(|param| match param.split_once('=') {
-                Some((name, _)) if is_sensitive_name(name) || is_signature_param(name) => {
-                    changed = true;
-                    Cow::Owned(format!("{name}={MASK}"))
-                }
-                _ => Cow::Borrowed(param),
-            })
-            .collect();
-        if changed {
-            out = Cow::Owned(format!("{head}{}{fragment}", params.join("&")));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
