@@ -27,8 +27,8 @@
 //!   a table, in `redact_cmdline/programs.rs`.
 //!
 //! A name is sensitive when it contains any of the core's
-//! [`SENSITIVE_KEY_PARTS`] or `pass`, `pwd`, or has `pw` as a whole word
-//! (`--pw`, `DB_PW`). Matching fails closed: a flag such as `--keyboard`
+//! [`SENSITIVE_KEY_PARTS`] (which include `pass` and `pwd`), or has `pw` as
+//! a whole word (`--pw`, `DB_PW`). Matching fails closed: a flag such as `--keyboard`
 //! has its value masked too.
 
 use std::borrow::Cow;
@@ -44,9 +44,6 @@ mod url;
 
 /// The longest command line a recommendation carries, in characters.
 pub const MAX_CMDLINE_CHARS: usize = 200;
-
-/// Extra name parts that make a flag or variable sensitive here.
-const EXTRA_SENSITIVE_PARTS: [&str; 2] = ["pass", "pwd"];
 
 /// Words that make a name sensitive when they are a whole word of it
 /// (`--pw`, `DB_PW`), being too short to look for inside other words.
@@ -294,10 +291,7 @@ impl Masker {
 /// Whether a flag, variable, header or parameter name names a secret.
 pub fn is_sensitive_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SENSITIVE_KEY_PARTS
-        .iter()
-        .chain(EXTRA_SENSITIVE_PARTS.iter())
-        .any(|part| lower.contains(part))
+    SENSITIVE_KEY_PARTS.iter().any(|part| lower.contains(part))
         || lower
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|word| SENSITIVE_NAME_WORDS.contains(&word))
