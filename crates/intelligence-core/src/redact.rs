@@ -314,19 +314,25 @@ fn mask_cut_secret(text: &mut String, secret: &str) {
         .or_else(|| text.strip_suffix("..."))
         .map_or(text.len(), str::len);
     let body = &text[..body_len];
-    // The ends of the secret's first parts of MIN_SCRUB_LEN characters and
-    // more; the whole secret is already replaced.
-    let ends: Vec<usize> = secret
+    // The secret's first MIN_SCRUB_LEN characters must stand in the body's
+    // last secret.len() bytes; looking for them first keeps the usual case
+    // (no such tail) free of allocation.
+    let head_len = secret
         .char_indices()
-        .map(|(i, _)| i)
-        .skip(MIN_SCRUB_LEN)
-        .collect();
-    let cut_at = ends
-        .into_iter()
-        .rev()
-        .find(|&end| body.ends_with(&secret[..end]));
-    if let Some(end) = cut_at {
-        let start = body_len - end;
+        .nth(MIN_SCRUB_LEN)
+        .map_or(secret.len(), |(i, _)| i);
+    let head = &secret[..head_len];
+    let mut window = body_len.saturating_sub(secret.len());
+    while !body.is_char_boundary(window) {
+        window += 1;
+    }
+    // The earliest match whose rest of the body begins the secret is the
+    // longest cut part.
+    let cut_at = body[window..]
+        .match_indices(head)
+        .map(|(at, _)| window + at)
+        .find(|&at| secret.starts_with(&body[at..]));
+    if let Some(start) = cut_at {
         text.replace_range(start..body_len, MASK);
     }
 }
