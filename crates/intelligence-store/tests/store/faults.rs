@@ -7,7 +7,7 @@ use std::time::Duration;
 use intelligence_core::{AnalysisKind, AuditSink, RunId, RunOptions, RunStatus, run};
 use intelligence_store::{Store, StoreOptions};
 
-use super::support::{Three, capture_warnings, wait_usable};
+use super::support::{Three, capture_warnings, later_run_is_recorded, wait_usable};
 
 fn lazy() -> StoreOptions {
     StoreOptions {
@@ -60,21 +60,7 @@ async fn an_unopenable_sqlite_path_logs_a_warning_and_then_recovers() {
     // The database comes back: the directory can be created now.
     std::fs::remove_file(&blocker).expect("remove blocker");
     wait_usable(&store).await;
-    let later = run(
-        &Three,
-        sink,
-        None,
-        &AnalysisKind::Automatic,
-        RunOptions::default(),
-    )
-    .await
-    .expect("later run");
-    let stored = store
-        .get_run(later.run_id)
-        .await
-        .expect("get")
-        .unwrap_or_else(|| panic!("not written; logs:\n{}", logs.text()));
-    assert_eq!(stored.status, RunStatus::Succeeded);
+    later_run_is_recorded(&store, sink, AnalysisKind::Automatic, RunOptions::default()).await;
     assert_eq!(
         store.get_run(outcome.run_id).await.expect("get"),
         None,
@@ -184,24 +170,11 @@ async fn read_only_scenario() {
 
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
     wait_usable(&store).await;
-    let later = run(
-        &Three,
-        sink,
-        None,
-        &AnalysisKind::Memory,
-        RunOptions::default(),
-    )
-    .await
-    .expect("later run");
-    let stored = store
-        .get_run(later.run_id)
-        .await
-        .expect("get")
-        .expect("recorded");
-    assert_eq!(stored.status, RunStatus::Succeeded);
+    let later =
+        later_run_is_recorded(&store, sink, AnalysisKind::Memory, RunOptions::default()).await;
     drop(store);
 
-    read_only_existing_database(dir.path(), url, later.run_id).await;
+    read_only_existing_database(dir.path(), url, later.id).await;
 }
 
 /// The same fault met by a database that exists: its directory turns
@@ -252,19 +225,9 @@ async fn read_only_existing_database(dir: &std::path::Path, url: &str, kept: Run
 
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     wait_usable(&store).await;
-    let later = run(
-        &Three,
-        sink,
-        None,
-        &AnalysisKind::Memory,
-        RunOptions::default(),
-    )
-    .await
-    .expect("later run");
-    for id in [kept, later.run_id] {
-        let stored = store.get_run(id).await.expect("get").expect("recorded");
-        assert_eq!(stored.status, RunStatus::Succeeded);
-    }
+    later_run_is_recorded(&store, sink, AnalysisKind::Memory, RunOptions::default()).await;
+    let stored = store.get_run(kept).await.expect("get").expect("recorded");
+    assert_eq!(stored.status, RunStatus::Succeeded);
     assert_eq!(
         store.get_run(outcome.run_id).await.expect("get"),
         None,
@@ -341,7 +304,7 @@ mod postgres {
     };
     use intelligence_store::{Store, StoreOptions, WriteMode};
 
-    use super::super::support::{PG_ENV, Three, capture_warnings, postgres};
+    use super::super::support::{PG_ENV, Three, capture_warnings, later_run_is_recorded, postgres};
     use super::lazy;
 
     #[tokio::test(flavor = "current_thread")]
@@ -455,21 +418,9 @@ mod postgres {
 
         let forwarder = forward(port, upstream).await;
         super::super::support::wait_usable(&store).await;
-        let up = run(
-            &Three,
-            sink,
-            None,
-            &AnalysisKind::Cpu,
-            RunOptions::traced("t-up"),
-        )
-        .await
-        .expect("later run");
-        let stored = store
-            .get_run(up.run_id)
-            .await
-            .expect("get")
-            .expect("recorded");
-        assert_eq!(stored.status, RunStatus::Succeeded);
+        let stored =
+            later_run_is_recorded(&store, sink, AnalysisKind::Cpu, RunOptions::traced("t-up"))
+                .await;
         assert_eq!(stored.trace_id, "t-up");
         assert_eq!(store.get_run(down.run_id).await.expect("get"), None);
         drop(store);
@@ -573,21 +524,7 @@ mod postgres {
             "the step was retried on a new connection"
         );
 
-        let later = run(
-            &Three,
-            sink,
-            None,
-            &AnalysisKind::Automatic,
-            RunOptions::default(),
-        )
-        .await
-        .expect("later run");
-        let stored = store
-            .get_run(later.run_id)
-            .await
-            .expect("get")
-            .expect("recorded");
-        assert_eq!(stored.status, RunStatus::Succeeded);
+        later_run_is_recorded(&store, sink, AnalysisKind::Automatic, RunOptions::default()).await;
         drop(db);
     }
 
@@ -696,20 +633,6 @@ mod postgres {
             None,
             "the refused create never commits later"
         );
-        let later = run(
-            &Three,
-            sink,
-            None,
-            &AnalysisKind::Memory,
-            RunOptions::default(),
-        )
-        .await
-        .expect("later run");
-        let stored = store
-            .get_run(later.run_id)
-            .await
-            .expect("get")
-            .expect("recorded once the lock is gone");
-        assert_eq!(stored.status, RunStatus::Succeeded);
+        later_run_is_recorded(&store, sink, AnalysisKind::Memory, RunOptions::default()).await;
     }
 }

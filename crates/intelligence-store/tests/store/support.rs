@@ -8,8 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use intelligence_core::{
-    AnalysisRun, AuditSink, MemorySink, NewRun, RunFailed, RunId, RunStatus, RunSucceeded,
-    SinkError,
+    AnalysisKind, AnalysisRun, AuditSink, MemorySink, NewRun, RunFailed, RunId, RunOptions,
+    RunStatus, RunSucceeded, SinkError,
 };
 use intelligence_store::{Store, StoreOptions};
 use serde_json::json;
@@ -293,4 +293,25 @@ pub async fn wait_usable(store: &Store) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("{} never became usable", store.url_for_display())
+}
+
+/// Runs [`Three`] through `run()` once the database is back and returns its
+/// stored record, which must be `succeeded`: what every fault test checks
+/// last ("a later run writes normally").
+pub async fn later_run_is_recorded(
+    store: &Store,
+    sink: Arc<dyn AuditSink>,
+    kind: AnalysisKind,
+    options: RunOptions,
+) -> AnalysisRun {
+    let later = intelligence_core::run(&Three, sink, None, &kind, options)
+        .await
+        .expect("later run");
+    let stored = store
+        .get_run(later.run_id)
+        .await
+        .expect("get the later run")
+        .unwrap_or_else(|| panic!("the later run {} was not recorded", later.run_id));
+    assert_eq!(stored.status, RunStatus::Succeeded, "{stored:?}");
+    stored
 }
