@@ -24,7 +24,11 @@
 //!   named: `mysql -pVALUE`, `sshpass -p VALUE`, `redis-cli -a VALUE`,
 //!   `curl -u USER:VALUE`, `htpasswd -b FILE USER VALUE`; elsewhere `-p`
 //!   is a port or parents, left alone. The programs and their flags are
-//!   a table, in `redact_cmdline/programs.rs`.
+//!   a table, in `redact_cmdline/programs.rs`;
+//! - a key recognised by its shape wherever it stands, with no sensitive
+//!   name before it: `sk-proj-…`, `ghp_…`, `AKIA…`, `xoxb-…` (a known
+//!   prefix, 16 or more token characters, a digit among them), in
+//!   `redact_cmdline/tokens.rs`.
 //!
 //! A name is sensitive when it contains any of the core's
 //! [`SENSITIVE_KEY_PARTS`] (which include `pass` and `pwd`), or has `pw` as
@@ -40,6 +44,7 @@ use programs::{Found, Programs, Secret};
 use url::mask_url;
 
 mod programs;
+mod tokens;
 mod url;
 
 /// The longest command line a recommendation carries, in characters.
@@ -126,6 +131,9 @@ impl Masker {
         }
         if let Some(masked) = self.mask_text(word) {
             return masked;
+        }
+        if let Cow::Owned(masked) = tokens::mask_tokens(word) {
+            return Cow::Owned(masked);
         }
         if is_auth_scheme(word.trim_matches(QUOTES)) {
             self.expect = Expect::Secret(Secret::Whole);
@@ -362,6 +370,10 @@ mod tests {
     fn masks_the_usual_places_secrets_hide() {
         let cases: &[(&[&str], &str)] = &[
             (&["app", "--api-key=sk-live-123"], "app --api-key=***"),
+            (
+                &["python3", "agent.py", "sk-proj-Ab3dEf6hIj9kLm2nOp5q"],
+                "python3 agent.py ***",
+            ),
             (&["app", "--password", "hunter2"], "app --password ***"),
             (
                 &["env", "PGPASSWORD=s3cret", "psql"],
