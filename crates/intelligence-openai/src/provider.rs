@@ -45,7 +45,7 @@ impl fmt::Debug for OpenAiProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenAiProvider")
             .field("settings", &self.settings)
-            .field("endpoint", &api::shown(&self.endpoint))
+            .field("endpoint", &self.shown_endpoint())
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +115,13 @@ impl OpenAiProvider {
                 .clone()
                 .unwrap_or_else(|| "unknown".to_owned()),
         })
+    }
+
+    /// The endpoint as logs and messages show it: without credentials,
+    /// query or fragment ([`api::shown`]), and scrubbed of the key and the
+    /// URL's secrets, which a proxy may carry in the path.
+    fn shown_endpoint(&self) -> String {
+        self.scrubber.scrub(&api::shown(&self.endpoint))
     }
 
     /// The reply with its text scrubbed of the key.
@@ -204,7 +211,7 @@ impl Provider for OpenAiProvider {
 
         if self.settings.api_key.is_none() && api::is_public_api(&self.endpoint) {
             let err = OpenAiError::MissingApiKey {
-                endpoint: api::shown(&self.endpoint),
+                endpoint: self.shown_endpoint(),
             };
             return Ok(self.fallback(&err, incident.id, None, TokenUsage::default()));
         }
@@ -212,7 +219,7 @@ impl Provider for OpenAiProvider {
         let started = Instant::now();
         let user = prompt::user_prompt(incident, kind);
         tracing::debug!(
-            endpoint = %api::shown(&self.endpoint),
+            endpoint = %self.shown_endpoint(),
             model = %self.settings.model,
             max_tokens = self.settings.max_tokens,
             timeout_ms = u64::try_from(self.settings.timeout.as_millis()).unwrap_or(u64::MAX),

@@ -68,12 +68,19 @@ impl fmt::Debug for OpenAiSettings {
             .field("model", &self.model)
             .field("max_tokens", &self.max_tokens)
             .field("timeout", &self.timeout)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.shown_base_url())
             .finish()
     }
 }
 
 impl OpenAiSettings {
+    /// The base URL scrubbed of the key (a proxy may take it in the path),
+    /// of URL credentials and of secret-looking query values.
+    fn shown_base_url(&self) -> String {
+        intelligence_core::Scrubber::new(self.api_key.iter().cloned().chain(self.url_secrets()))
+            .scrub(&self.base_url)
+    }
+
     /// The defaults, with `OPENAI_API_KEY`, `OPENAI_BASE_URL` and
     /// `OPENAI_MODEL` applied where they are set and not blank.
     pub fn from_env() -> Self {

@@ -265,3 +265,54 @@ async fn debug_output_never_shows_the_key() {
     assert!(!text.contains(KEY), "{text}");
     assert!(text.contains("***"), "{text}");
 }
+
+#[tokio::test]
+async fn a_key_in_the_base_url_path_is_masked_in_the_debug_log() {
+    // Some proxies take the key as part of the path; the debug line that
+    // names the endpoint must not print it. (Credentials in the URL are
+    // refused by the settings.)
+    let server = MockServer::start().await;
+    let proxied = format!("/proxy/{KEY}/v1/chat/completions");
+    Mock::given(method("POST"))
+        .and(path(proxied.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(support::completion("[]")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let settings = intelligence_openai::OpenAiSettings {
+        base_url: format!("{}/proxy/{KEY}/v1", server.uri()),
+        ..support::settings(&server)
+    };
+    let provider = OpenAiProvider::new(settings).expect("valid");
+
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    intelligence_core::Provider::analyze(
+        &provider,
+        Some(&support::incident()),
+        &AnalysisKind::Automatic,
+    )
+    .await
+    .expect("an answer");
+    let logs = logs.text();
+    let debug = format!("{provider:?}");
+
+    let asked = logs
+        .lines()
+        .find(|line| line.contains("asking the model"))
+        .unwrap_or_else(|| panic!("the debug line was captured: {logs}"));
+    assert!(asked.contains("/proxy/***/v1/chat/completions"), "{asked}");
+    for text in [logs.as_str(), debug.as_str()] {
+        assert!(!holds_part_of_the_key(text), "the key leaked: {text}");
+        assert!(
+            !text.contains("proxy-pass-123"),
+            "the password leaked: {text}"
+        );
+    }
+}
