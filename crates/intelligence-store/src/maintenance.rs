@@ -13,9 +13,11 @@ use crate::store::{Store, with_conn};
 /// The `error_type` of a reaped run.
 pub const ABANDONED_ERROR_TYPE: &str = "abandoned";
 
-/// The `error_message` of a reaped run.
-pub const ABANDONED_MESSAGE: &str =
-    "abandoned: the process running it ended before it recorded an outcome";
+/// The `error_message` of a reaped run. It says only what reap knows: the
+/// run was still open when reaped, and an operator's cutoff may reach
+/// runs that are still under way (`--older-than 0s`).
+pub const ABANDONED_MESSAGE: &str = "abandoned: still pending or running when reaped as older than the cutoff; \
+     the process running it probably ended without recording an outcome";
 
 /// Runs deleted per transaction by [`Store::prune`], so that no delete
 /// holds the write lock for long.
