@@ -198,8 +198,13 @@ async fn analyse(
 
     if let Some(err) = sink.first_error() {
         report.recorded = false;
+        // Say exactly what landed: a step after `create` failing leaves a
+        // record behind (pending or running), not nothing.
+        let gaps = sink
+            .gaps()
+            .unwrap_or_else(|| "the recommendations are not recorded".to_owned());
         audit_warning.get_or_insert_with(|| {
-            format!("the audit record could not be written ({err}); the recommendations are not recorded")
+            format!("the audit record could not be written ({err}); {gaps}")
         });
     }
     Ok((report, failures, audit_warning, stopped))

@@ -64,6 +64,79 @@ fn a_database_that_cannot_be_written() {
 }
 
 #[test]
+fn a_database_that_fails_after_the_run_was_created_says_what_is_left() {
+    let env = Env::new();
+    env.cmd().arg("migrate").assert().success();
+    // The record is created and marked running, then the outcome is
+    // refused, as when the database is locked part-way through a run.
+    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
+        env.db.to_str().expect("utf-8"),
+    )
+    .expect("connect");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON analysis_runs \
+             WHEN NEW.status = 'succeeded' \
+             BEGIN SELECT RAISE(ABORT, 'database is locked'); END",
+        ),
+        &mut conn,
+    )
+    .expect("trigger");
+
+    let err = still_recommends(&env);
+    let runs = env.runs();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["status"], "running", "the row left behind");
+    let id = runs[0]["id"].as_str().expect("id");
+    assert!(err.contains("could not be written"), "{err}");
+    assert!(err.contains("database is locked"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "run {id} is recorded as running without its outcome or recommendations"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("runs reap"), "{err}");
+    assert!(!err.contains("are not recorded"), "{err}");
+}
+
+#[test]
+fn a_database_that_cannot_create_the_record_says_the_run_is_not_recorded() {
+    let env = Env::new();
+    env.cmd().arg("migrate").assert().success();
+    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
+        env.db.to_str().expect("utf-8"),
+    )
+    .expect("connect");
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "CREATE TRIGGER refuse BEFORE INSERT ON analysis_runs \
+             BEGIN SELECT RAISE(ABORT, 'disk is read-only'); END",
+        ),
+        &mut conn,
+    )
+    .expect("trigger");
+
+    let output = env
+        .cmd()
+        .args(["recommend", "--memory"])
+        .output()
+        .expect("run");
+    let text = stdout(&output);
+    let id = text
+        .split_once("(run ")
+        .and_then(|(_, rest)| rest.split_once(','))
+        .map(|(id, _)| id)
+        .unwrap_or_else(|| panic!("a run id: {text}"));
+    let err = stderr(&output);
+    assert!(
+        err.contains("(create: ") && err.contains(&format!("; run {id} is not recorded")),
+        "{err}"
+    );
+    assert!(env.runs().is_empty());
+}
+
+#[test]
 fn the_json_report_says_when_it_was_recorded() {
     let env = Env::new();
     let report = env.json(&["recommend", "--memory"]);
