@@ -1,7 +1,10 @@
 //! The command line: every command, flag and value parser (clap derive).
 //!
 //! Parsing errors (an unknown flag, a non-number `--threshold-mb`, a negative
-//! `--top-n`) are clap's own and exit with code 2.
+//! `--top-n`) are clap's own and exit with code 2. Every flag that takes a
+//! number, an age or a time accepts a value starting with `-` as its value
+//! (`allow_negative_numbers`, `allow_hyphen_values`), so that `--limit -1`
+//! is refused naming `--limit`, not as an unexpected argument `-1`.
 
 mod parse;
 
@@ -11,8 +14,8 @@ use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 use intelligence_core::{IncidentId, RunId, RunStatus};
 
 pub use parse::{
-    KeyValue, alert, id_filter, non_negative_f64, one_line_text, one_line_usage_error, trace_id,
-    when,
+    KeyValue, age, alert, id_filter, incident_id, non_blank, non_negative_f64, one_line_text,
+    one_line_usage_error, trace_id, when,
 };
 
 /// `intelligence`: actionable recommendations from this machine's state and
@@ -99,7 +102,7 @@ pub struct ServeArgs {
 #[command(group(ArgGroup::new("disk_modes").args(["disk", "all"]).multiple(true)))]
 pub struct RecommendArgs {
     /// Analyse this incident from the incidents table
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", allow_negative_numbers = true, value_parser = incident_id)]
     pub incident_id: Option<IncidentId>,
 
     /// Memory use and the processes holding it
@@ -158,15 +161,16 @@ pub enum RunsCommand {
 
     /// Close runs a crash left pending or running as failed ("abandoned")
     Reap {
-        /// Only runs created longer ago than this (1h, 30m, 2d)
-        #[arg(long, value_name = "AGE", default_value = "1h")]
+        /// Only runs created longer ago than this (30m, 2d; 0s for all)
+        #[arg(long, value_name = "AGE", default_value = "1h", allow_hyphen_values = true,
+              value_parser = age)]
         older_than: humantime::Duration,
     },
 
     /// Delete finished runs created longer ago than the given age
     Prune {
-        /// Only runs created longer ago than this (30d, 12h)
-        #[arg(long, value_name = "AGE")]
+        /// Only runs created longer ago than this (30d, 12h; 0s for all)
+        #[arg(long, value_name = "AGE", allow_hyphen_values = true, value_parser = age)]
         older_than: humantime::Duration,
     },
 }
@@ -179,11 +183,11 @@ pub struct RunsListArgs {
     pub status: Option<RunStatus>,
 
     /// Only runs of this provider
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = non_blank)]
     pub provider: Option<String>,
 
     /// Only runs about this incident
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", allow_negative_numbers = true, value_parser = incident_id)]
     pub incident_id: Option<IncidentId>,
 
     /// Only runs with this trace id
@@ -195,21 +199,37 @@ pub struct RunsListArgs {
     pub pipeline_run_id: Option<String>,
 
     /// Only runs created at or after WHEN (an RFC 3339 time, or an age: 7d)
-    #[arg(long, value_name = "WHEN", value_parser = when)]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_parser = when)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
 
     /// Only runs created before WHEN (an RFC 3339 time, or an age: 2h)
-    #[arg(long, value_name = "WHEN", value_parser = when)]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_parser = when)]
     pub until: Option<chrono::DateTime<chrono::Utc>>,
 
     /// How many runs to show (1 to 1000)
     #[arg(long, value_name = "N", default_value_t = crate::commands::runs::DEFAULT_LIMIT,
-          value_parser = clap::value_parser!(i64).range(1..=1000))]
+          allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..=1000))]
     pub limit: i64,
 
     /// Continue after this cursor (printed when there are more runs)
-    #[arg(long, value_name = "CURSOR")]
+    #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
     pub after: Option<String>,
+}
+
+impl RunsListArgs {
+    /// Refuses a window that cannot hold a run: `--since` at or after
+    /// `--until` (`--since 1h --until 2h`), which would list nothing
+    /// without a word.
+    pub fn check_window(&self) -> Result<(), String> {
+        match (self.since, self.until) {
+            (Some(since), Some(until)) if since >= until => Err(format!(
+                "--since {} is not earlier than --until {}: the window holds no run",
+                since.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                until.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// `intelligence incidents ...`.
@@ -221,7 +241,7 @@ pub enum IncidentsCommand {
     /// List incidents, newest first
     List {
         /// How many incidents to show
-        #[arg(long, value_name = "N", default_value_t = 20,
+        #[arg(long, value_name = "N", default_value_t = 20, allow_negative_numbers = true,
               value_parser = clap::value_parser!(i64).range(1..=1000))]
         limit: i64,
     },
@@ -245,11 +265,11 @@ pub struct IncidentAddArgs {
     pub description: String,
 
     /// Severity (critical, warning, info, ...)
-    #[arg(long, default_value = "warning")]
+    #[arg(long, default_value = "warning", value_parser = non_blank)]
     pub severity: String,
 
     /// Status (open, resolved, ...)
-    #[arg(long, default_value = "open")]
+    #[arg(long, default_value = "open", value_parser = non_blank)]
     pub status: String,
 
     /// Metadata, repeatable; values are strings (a disk incident names its path=...)
@@ -293,6 +313,119 @@ mod tests {
             .expect_err("negative");
         assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
         assert!(err.to_string().contains("'-1'"), "{err}");
+    }
+
+    /// The parse error of `args`, rendered.
+    fn refused(args: &[&str]) -> String {
+        let mut all = vec!["intelligence"];
+        all.extend_from_slice(args);
+        let err = Cli::try_parse_from(all).expect_err("refused");
+        assert_eq!(
+            err.kind(),
+            clap::error::ErrorKind::ValueValidation,
+            "{args:?}: {err}"
+        );
+        err.to_string()
+    }
+
+    #[test]
+    fn a_negative_number_or_age_names_its_flag() {
+        for (args, flag) in [
+            (&["runs", "list", "--limit", "-1"][..], "--limit <N>"),
+            (&["runs", "list", "--since", "-1h"], "--since <WHEN>"),
+            (&["runs", "list", "--until", "-1h"], "--until <WHEN>"),
+            (
+                &["runs", "list", "--incident-id", "-1"],
+                "--incident-id <ID>",
+            ),
+            (
+                &["runs", "prune", "--older-than", "-1h"],
+                "--older-than <AGE>",
+            ),
+            (
+                &["runs", "reap", "--older-than", "-1"],
+                "--older-than <AGE>",
+            ),
+            (&["recommend", "--incident-id", "-1"], "--incident-id <ID>"),
+            (&["incidents", "list", "--limit", "-5"], "--limit <N>"),
+        ] {
+            let err = refused(args);
+            let value = args[args.len() - 1];
+            assert!(
+                err.contains(&format!("invalid value '{value}' for '{flag}'")),
+                "{args:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cursor_starting_with_a_hyphen_is_the_cursor() {
+        let cli = Cli::try_parse_from(["intelligence", "runs", "list", "--after", "-5_abc"])
+            .expect("a value");
+        let Command::Runs(RunsCommand::List(args)) = cli.command else {
+            panic!("runs list");
+        };
+        assert_eq!(args.after.as_deref(), Some("-5_abc"));
+    }
+
+    #[test]
+    fn blank_names_are_refused_naming_the_flag() {
+        for (args, flag) in [
+            (&["runs", "list", "--provider", ""][..], "--provider <NAME>"),
+            (&["runs", "list", "--provider", "  "], "--provider <NAME>"),
+            (
+                &["incidents", "add", "--title", "t", "--severity", ""],
+                "--severity <SEVERITY>",
+            ),
+            (
+                &["incidents", "add", "--title", "t", "--status", " "],
+                "--status <STATUS>",
+            ),
+        ] {
+            let err = refused(args);
+            assert!(err.contains(&format!("for '{flag}'")), "{args:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_bare_zero_age_needs_its_unit() {
+        let err = refused(&["runs", "prune", "--older-than", "0"]);
+        assert!(err.contains("time unit needed"), "{err}");
+        Cli::try_parse_from(["intelligence", "runs", "prune", "--older-than", "0s"])
+            .expect("0s is an age");
+    }
+
+    #[test]
+    fn an_inverted_window_is_refused_naming_both_flags() {
+        let cli = Cli::try_parse_from([
+            "intelligence",
+            "runs",
+            "list",
+            "--since",
+            "1h",
+            "--until",
+            "2h",
+        ])
+        .expect("each value parses");
+        let Command::Runs(RunsCommand::List(args)) = cli.command else {
+            panic!("runs list");
+        };
+        let err = args.check_window().expect_err("since is later than until");
+        assert!(err.contains("--since") && err.contains("--until"), "{err}");
+        let cli = Cli::try_parse_from([
+            "intelligence",
+            "runs",
+            "list",
+            "--since",
+            "2h",
+            "--until",
+            "1h",
+        ])
+        .expect("parses");
+        let Command::Runs(RunsCommand::List(args)) = cli.command else {
+            panic!("runs list");
+        };
+        assert_eq!(args.check_window(), Ok(()));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use intelligence_core::IncidentId;
+
 /// Parses a finite number of zero or more (`--threshold-mb`, `--old-days`).
 pub fn non_negative_f64(text: &str) -> Result<f64, String> {
     let value: f64 = text
@@ -102,6 +104,39 @@ pub fn id_filter(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
+/// Parses an age (`--older-than`, and the ages of `--since` / `--until`):
+/// a humantime duration (`30m`, `2h`, `7d`, `1week`) where every number
+/// has its unit, `0` included (`0s`). Humantime alone takes a bare `0`
+/// while refusing `00`, `0.0` and `1`; one rule is easier to remember.
+pub fn age(text: &str) -> Result<humantime::Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Err("time unit needed, for example 0s or 1h".to_owned());
+    }
+    text.parse::<humantime::Duration>()
+        .map_err(|err| err.to_string())
+}
+
+/// Parses a one-line, non-blank value (`incidents add --severity`,
+/// `--status`, `runs list --provider`): a blank one would be stored, or
+/// match nothing, without a word.
+pub fn non_blank(text: &str) -> Result<String, String> {
+    one_line_text(text)
+}
+
+/// Parses an incident id: a whole number of 1 or more (ids are assigned
+/// from 1), so that `-1` is a usage error, not an incident not found.
+pub fn incident_id(text: &str) -> Result<IncidentId, String> {
+    let value: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number"))?;
+    if value < 1 {
+        return Err(format!("{text} must be 1 or more"));
+    }
+    Ok(value)
+}
+
 /// Parses a point in time for `--since` / `--until`: an RFC 3339 time
 /// (`2026-12-04T10:00:00Z`) or an age counted back from now (`90m`, `2h`,
 /// `7d`), between the years 1 and 9999 (the range both backends store).
@@ -112,9 +147,8 @@ pub fn when(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     let at = if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
         time.with_timezone(&Utc)
     } else {
-        let age =
-            humantime::parse_duration(text).map_err(|_| format!("{expected}, got {text:?}"))?;
-        chrono::Duration::from_std(age)
+        let age = age(text).map_err(|_| format!("{expected}, got {text:?}"))?;
+        chrono::Duration::from_std(*age)
             .ok()
             .and_then(|age| Utc::now().checked_sub_signed(age))
             .ok_or_else(|| format!("{text} reaches before the year 1"))?
@@ -204,6 +238,40 @@ mod tests {
         assert!((ago - expected).num_seconds().abs() < 60, "{ago}");
         for bad in ["yesterday", "", "-1h", "100000years"] {
             assert!(when(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_age_needs_a_unit_zero_included() {
+        assert_eq!(*age("0s").expect("0s"), std::time::Duration::ZERO);
+        assert_eq!(
+            *age("2h").expect("2h"),
+            std::time::Duration::from_secs(7200)
+        );
+        for bad in ["0", " 0 ", "00", "0.0", "1", "-1h", "", "soon"] {
+            assert!(age(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            age("0"),
+            Err("time unit needed, for example 0s or 1h".to_owned())
+        );
+        assert!(when("0").is_err(), "--since 0 too");
+        assert!(when("0s").is_ok());
+    }
+
+    #[test]
+    fn incident_ids_are_one_or_more() {
+        assert_eq!(incident_id("7"), Ok(7));
+        for bad in ["0", "-1", "x", ""] {
+            assert!(incident_id(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn blank_values_are_refused() {
+        assert_eq!(non_blank("critical").as_deref(), Ok("critical"));
+        for bad in ["", "  ", "\t", "a\nb"] {
+            assert!(non_blank(bad).is_err(), "{bad:?}");
         }
     }
 

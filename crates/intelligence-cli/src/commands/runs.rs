@@ -24,12 +24,18 @@ struct RunList<'a> {
 
 /// Runs a `runs` subcommand.
 pub async fn run(global: &GlobalArgs, command: RunsCommand) -> CliResult {
-    // A bad age is the caller's fault: check it before touching the database.
+    // A bad age or window is the caller's fault: check it before touching
+    // the database.
     let cutoff = match &command {
         RunsCommand::Reap { older_than } | RunsCommand::Prune { older_than } => {
             Some(cutoff(older_than)?)
         }
-        RunsCommand::List(_) | RunsCommand::Show { .. } => None,
+        RunsCommand::List(args) => {
+            args.check_window()
+                .map_err(|err| CliError::usage(anyhow!(err)))?;
+            None
+        }
+        RunsCommand::Show { .. } => None,
     };
     let store = database::open(global)?;
     match command {

@@ -104,3 +104,30 @@ fn a_blank_or_multi_line_title_or_a_nameless_alert_exits_2_and_adds_nothing() {
     let listed = env.json(&["incidents", "list"]);
     assert_eq!(listed["incidents"], serde_json::json!([]));
 }
+
+#[test]
+fn a_blank_severity_or_status_exits_2_and_adds_nothing() {
+    let env = Env::new();
+    for (flag, value) in [
+        ("--severity", ""),
+        ("--severity", "   "),
+        ("--status", ""),
+        ("--status", "\t"),
+    ] {
+        let output = env
+            .cmd()
+            .args(["incidents", "add", "--title", "Disk low", flag, value])
+            .output()
+            .expect("run");
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(flag) && err.contains("blank"), "{err}");
+    }
+    let list = env.json(&["incidents", "list"]);
+    assert_eq!(
+        list["incidents"].as_array().map(Vec::len),
+        Some(0),
+        "{list}"
+    );
+}

@@ -74,6 +74,15 @@ fn list_filters_and_pages() {
     let first = env.json(&["runs", "list", "--limit", "2"]);
     assert_eq!(first["runs"].as_array().map(Vec::len), Some(2));
     let cursor = first["next"].as_str().expect("a next cursor");
+    // As docs/cli.md says: <microseconds>_<id as 32 hex digits>.
+    assert!(
+        cursor.split_once('_').is_some_and(|(micros, id)| {
+            micros.parse::<i64>().is_ok()
+                && id.len() == 32
+                && id.bytes().all(|b| b.is_ascii_hexdigit())
+        }),
+        "{cursor}"
+    );
     let second = env.json(&["runs", "list", "--limit", "2", "--after", cursor]);
     assert_eq!(second["runs"].as_array().map(Vec::len), Some(1));
     assert_eq!(second["next"], serde_json::Value::Null);
@@ -168,6 +177,12 @@ fn reap_closes_stale_runs_only() {
     let stale = env.json(&["runs", "show", &stale.to_string()]);
     assert_eq!(stale["status"], "failed");
     assert_eq!(stale["error_type"], "abandoned");
+    // The message claims only what reap knows.
+    let message = stale["error_message"].as_str().expect("a message");
+    assert!(
+        message.contains("still pending or running when reaped as older than the cutoff"),
+        "{message}"
+    );
     let fresh = env.json(&["runs", "show", &fresh.to_string()]);
     assert_eq!(fresh["status"], "running");
 
@@ -287,4 +302,74 @@ fn list_filters_by_time_window_and_pipeline_run() {
             "{bad:?}: one line"
         );
     }
+}
+
+/// Runs `args`, asserts exit 2 with one `error:` line on stderr and nothing
+/// on stdout, and returns that line.
+fn refused(env: &Env, args: &[&str]) -> String {
+    let output = env.cmd().args(args).output().expect("run");
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+    assert!(output.stdout.is_empty(), "{args:?}: {}", stdout(&output));
+    assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
+    err
+}
+
+#[test]
+fn negative_numbers_and_ages_are_refused_naming_their_flag() {
+    let env = Env::new();
+    for (args, flag) in [
+        (&["runs", "list", "--limit", "-1"][..], "--limit"),
+        (&["runs", "list", "--since", "-1h"], "--since"),
+        (&["runs", "list", "--incident-id", "-1"], "--incident-id"),
+        (&["runs", "prune", "--older-than", "-1h"], "--older-than"),
+        (&["runs", "reap", "--older-than", "-2d"], "--older-than"),
+        (&["recommend", "--incident-id", "-1"], "--incident-id"),
+    ] {
+        let err = refused(&env, args);
+        let value = args[args.len() - 1];
+        assert!(
+            err.contains(&format!("'{value}'")) && err.contains(flag),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+    // A cursor that starts with a hyphen is the cursor, refused as one.
+    let err = refused(&env, &["runs", "list", "--after", "-5_0190"]);
+    assert!(err.contains("--after"), "{err}");
+    // Nothing was recorded by the refused recommend.
+    assert!(env.runs().is_empty());
+}
+
+#[test]
+fn a_blank_provider_or_an_inverted_window_is_refused() {
+    let env = Env::new();
+    seed(&env, RunStatus::Succeeded, Duration::minutes(90));
+    for blank in ["", "  "] {
+        let err = refused(&env, &["runs", "list", "--provider", blank]);
+        assert!(err.contains("--provider") && err.contains("blank"), "{err}");
+    }
+    let err = refused(&env, &["runs", "list", "--since", "1h", "--until", "2h"]);
+    assert!(err.contains("--since") && err.contains("--until"), "{err}");
+    // The window the right way round still lists the run.
+    let listed = env.json(&["runs", "list", "--since", "2h", "--until", "1h"]);
+    assert_eq!(listed["runs"].as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+#[test]
+fn an_age_needs_its_unit_even_when_zero() {
+    let env = Env::new();
+    let finished = seed(&env, RunStatus::Succeeded, Duration::minutes(1));
+    for bare in ["0", "00", "0.0", "1"] {
+        let err = refused(&env, &["runs", "prune", "--older-than", bare]);
+        assert!(err.contains("time unit needed"), "{bare}: {err}");
+        refused(&env, &["runs", "reap", "--older-than", bare]);
+        refused(&env, &["runs", "list", "--since", bare]);
+    }
+    assert_eq!(env.runs().len(), 1, "nothing pruned");
+    // 0s keeps its documented meaning: every finished run.
+    let pruned = env.json(&["runs", "prune", "--older-than", "0s"]);
+    assert_eq!(pruned["pruned"], 1);
+    assert!(env.runs().is_empty(), "{finished} was pruned");
 }
