@@ -7,8 +7,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database URL is neither `postgres://...`, `sqlite:///...` nor a
-    /// file path.
+    /// The database URL is the caller's mistake: neither `postgres://...`,
+    /// `sqlite:///...` nor a file path; malformed (a bad port, a password
+    /// holding a raw `/`, a `?` in a `sqlite://` URL); a directory; or
+    /// refused by the client library before it connected (an unknown
+    /// parameter, an option value it does not take).
     #[error("invalid database url {url:?}: {reason}")]
     InvalidUrl {
         /// The URL, password masked.
@@ -41,7 +44,7 @@ pub enum StoreError {
 
     /// Opening the database failed: the file cannot be opened or created,
     /// the server refused the connection.
-    #[error("cannot open {url}: {source}")]
+    #[error("cannot open database {url}: {source}")]
     Open {
         /// The URL, password masked.
         url: String,
@@ -52,7 +55,7 @@ pub enum StoreError {
 
     /// No connection could be had from the pool (the server is down, the
     /// file cannot be opened, every connection is busy).
-    #[error("cannot connect to {url}: {source}")]
+    #[error("cannot connect to database {url}: {source}")]
     Connect {
         /// The URL, password masked.
         url: String,
@@ -62,7 +65,7 @@ pub enum StoreError {
     },
 
     /// Applying the migrations failed.
-    #[error("cannot migrate {url}: {source}")]
+    #[error("cannot migrate database {url}: {source}")]
     Migrate {
         /// The URL, password masked.
         url: String,

@@ -33,6 +33,10 @@ pub struct Store {
 struct Inner {
     pools: Pools,
     display_url: String,
+    /// Connects once outside the pool and checks the connection: what
+    /// `open` does before anything else, and what `migrate` does on a store
+    /// opened lazily that has not connected yet (see [`probe`]).
+    probe: Probe,
     migrated: AtomicBool,
     /// Serialises this process's SQLite writes: a writer waiting here is
     /// woken the moment the lock is free, where one waiting in SQLite's busy
@@ -40,6 +44,9 @@ struct Inner {
     /// meet the busy timeout.
     sqlite_writes: Mutex<()>,
 }
+
+/// See [`Inner::probe`].
+type Probe = Box<dyn Fn() -> Result<(), StoreError> + Send + Sync>;
 
 pub(crate) enum Pools {
     Sqlite(Pool<Manager<SqliteConnection>>),
@@ -120,7 +127,7 @@ impl Store {
     /// Opens the database at `url` with these options.
     pub fn open_with(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
         let target = url::parse(url)?;
-        let (pools, display_url) = match target {
+        let (pools, display_url, probe) = match target {
             Target::Sqlite(path) => {
                 // An absolute path as the URL that names it; a relative one
                 // as given, since `sqlite://` takes absolute paths only and
@@ -146,23 +153,33 @@ impl Store {
                     url: path.display().to_string(),
                     reason: "the path is not valid UTF-8".into(),
                 })?;
-                let manager = Manager::<SqliteConnection>::new(path_str.to_owned(), create_dir);
-                if !options.lazy {
-                    if path.is_dir() {
-                        return Err(StoreError::InvalidUrl {
-                            url: display,
-                            reason: "it is a directory; name a database file, such as \
-                                     intelligence.db inside it"
-                                .into(),
-                        });
-                    }
+                let manager =
+                    Manager::<SqliteConnection>::new(path_str.to_owned(), create_dir.clone());
+                let probe: Probe = {
+                    // It creates the directory too, for a lazy store.
+                    let manager = Manager::new(path_str.to_owned(), create_dir);
                     let pragmas = SqlitePragmas::new(options);
-                    probe(&manager, |conn| pragmas.check(conn), &display)?;
+                    let display = display.clone();
+                    Box::new(move || {
+                        if path.is_dir() {
+                            return Err(StoreError::InvalidUrl {
+                                url: display.clone(),
+                                reason: "it is a directory; name a database file, such as \
+                                         intelligence.db inside it"
+                                    .into(),
+                            });
+                        }
+                        probe(&manager, |conn| pragmas.check(conn))
+                            .map_err(|source| open_error(&display, source))
+                    })
+                };
+                if !options.lazy {
+                    probe()?;
                 }
                 let pool = builder(options, &display)
                     .connection_customizer(Box::new(SqlitePragmas::new(options)))
                     .build_unchecked(manager);
-                (Pools::Sqlite(pool), display)
+                (Pools::Sqlite(pool), display, probe)
             }
             Target::Postgres(pg_url) => postgres_pool(&pg_url, options)?,
         };
@@ -170,13 +187,14 @@ impl Store {
             inner: Arc::new(Inner {
                 pools,
                 display_url,
+                probe,
                 migrated: AtomicBool::new(false),
                 sqlite_writes: Mutex::new(()),
             }),
             writer: None,
         };
         if !options.lazy {
-            store.migrate()?;
+            store.migrate_pooled()?;
         }
         if options.write_mode == WriteMode::Batched {
             store.writer = Some(Arc::new(Writer::start(store.clone())?));
@@ -194,7 +212,22 @@ impl Store {
 
     /// Applies the pending migrations; returns how many ran (0 when the
     /// database is up to date). Safe to call from several processes at once.
+    ///
+    /// On a store opened with [`StoreOptions::lazy`] that has not connected
+    /// yet, it first connects once outside the pool, as `open` does, so that
+    /// a database that cannot be opened fails at once with the reason
+    /// ([`StoreError::Open`], or [`StoreError::InvalidUrl`] for a URL the
+    /// client library refuses), not after the pool's connect timeout with
+    /// only "timed out".
     pub fn migrate(&self) -> Result<usize, StoreError> {
+        if !self.inner.migrated.load(Ordering::Acquire) {
+            (self.inner.probe)()?;
+        }
+        self.migrate_pooled()
+    }
+
+    /// [`Store::migrate`] on a pooled connection, without connecting first.
+    fn migrate_pooled(&self) -> Result<usize, StoreError> {
         let applied = match &self.inner.pools {
             Pools::Sqlite(pool) => self.migrate_on(&mut self.raw_checkout(pool)?.conn)?,
             #[cfg(feature = "postgres")]
@@ -360,17 +393,47 @@ pub(crate) fn is_closed_connection<T>(result: &Result<T, diesel::result::Error>)
 fn probe<C>(
     manager: &Manager<C>,
     check: impl FnOnce(&mut Pooled<C>) -> Result<(), diesel::r2d2::Error>,
-    url: &str,
-) -> Result<(), StoreError>
+) -> Result<(), diesel::r2d2::Error>
 where
     C: diesel::r2d2::R2D2Connection + Send + 'static,
 {
-    let open = |source| StoreError::Open {
+    let mut conn = manager.connect()?;
+    check(&mut conn)
+}
+
+/// [`StoreError::Open`] for the database shown as `url`.
+fn open_error(url: &str, source: diesel::r2d2::Error) -> StoreError {
+    StoreError::Open {
         url: url.to_owned(),
         source,
+    }
+}
+
+/// Why libpq refused `url` before connecting (a malformed URL, an unknown
+/// parameter, a bad option value: see [`url::is_refused_option`]), as
+/// [`StoreError::InvalidUrl`]; any other failure as [`StoreError::Open`].
+/// The message was scrubbed of the password when the connection failed.
+#[cfg(feature = "postgres")]
+fn postgres_open_error(url: &str, source: diesel::r2d2::Error) -> StoreError {
+    use diesel::result::ConnectionError;
+    let reason = match &source {
+        diesel::r2d2::Error::ConnectionError(ConnectionError::BadConnection(message))
+            if url::is_refused_option(message) =>
+        {
+            message.trim().to_owned()
+        }
+        diesel::r2d2::Error::ConnectionError(ConnectionError::InvalidConnectionUrl(message)) => {
+            message.trim().to_owned()
+        }
+        diesel::r2d2::Error::ConnectionError(ConnectionError::InvalidCString(_)) => {
+            "it holds a NUL byte".to_owned()
+        }
+        _ => return open_error(url, source),
     };
-    let mut conn = manager.connect().map_err(open)?;
-    check(&mut conn).map_err(open)
+    StoreError::InvalidUrl {
+        url: url.to_owned(),
+        reason,
+    }
 }
 
 fn builder<M>(options: &StoreOptions, display_url: &str) -> diesel::r2d2::Builder<M>
@@ -386,25 +449,31 @@ where
 }
 
 #[cfg(feature = "postgres")]
-fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String), StoreError> {
+fn postgres_pool(url: &str, options: &StoreOptions) -> Result<(Pools, String, Probe), StoreError> {
     let manager = Manager::<diesel::PgConnection>::new(url.to_owned(), None);
     let display = url::mask(url);
-    if !options.lazy {
+    let probe: Probe = {
+        let manager = Manager::new(url.to_owned(), None);
         let settings = crate::pool::PostgresSettings::new(options);
-        probe(
-            &manager,
-            |conn| diesel::r2d2::CustomizeConnection::on_acquire(&settings, conn),
-            &display,
-        )?;
+        let display = display.clone();
+        Box::new(move || {
+            probe(&manager, |conn| {
+                diesel::r2d2::CustomizeConnection::on_acquire(&settings, conn)
+            })
+            .map_err(|source| postgres_open_error(&display, source))
+        })
+    };
+    if !options.lazy {
+        probe()?;
     }
     let pool = builder(options, &display)
         .connection_customizer(Box::new(crate::pool::PostgresSettings::new(options)))
         .build_unchecked(manager);
-    Ok((Pools::Postgres(pool), display))
+    Ok((Pools::Postgres(pool), display, probe))
 }
 
 #[cfg(not(feature = "postgres"))]
-fn postgres_pool(url: &str, _options: &StoreOptions) -> Result<(Pools, String), StoreError> {
+fn postgres_pool(url: &str, _options: &StoreOptions) -> Result<(Pools, String, Probe), StoreError> {
     Err(StoreError::PostgresDisabled {
         url: url::mask(url),
     })

@@ -28,12 +28,26 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
     if trimmed.is_empty() {
         return Err(invalid("it is empty"));
     }
-    if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+    if let Some(scheme_end) = ["postgres://", "postgresql://"]
+        .into_iter()
+        .find(|scheme| trimmed.starts_with(scheme))
+        .map(str::len)
+    {
+        check_postgres(&trimmed[scheme_end..]).map_err(|reason| invalid(&reason))?;
         return Ok(Target::Postgres(trimmed.to_owned()));
     }
     if let Some(rest) = trimmed.strip_prefix("sqlite://") {
         if !rest.starts_with('/') {
             return Err(invalid("expected sqlite:///absolute/path.db"));
+        }
+        if rest.contains(['?', '#']) {
+            // A URL's query or fragment, which would otherwise become part
+            // of the file's name (`q?mode=ro`).
+            return Err(invalid(
+                "a \"?\" or \"#\" in a sqlite:// URL starts a query or fragment, \
+                 which is not supported: give sqlite:///absolute/path.db with no options, \
+                 or a plain file path (which is taken literally)",
+            ));
         }
         return Ok(Target::Sqlite(PathBuf::from(rest)));
     }
@@ -93,6 +107,183 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         return Err(invalid(&reason));
     }
     Ok(Target::Sqlite(PathBuf::from(trimmed)))
+}
+
+/// Checks what of a `postgres://` URL (`rest`, the part after `://`) can be
+/// checked without a server, and says what is wrong.
+///
+/// The user info (the user name and password, before the `@`) must hold no
+/// raw `/`, `?`, `#` or second `@`, under any of the [`readings`] that
+/// [`mask`] considers: libpq ends the user info at the first `@`, and
+/// takes a `/` before any `@` for the start of the database name, so it
+/// would read a password holding one as a host and a port, fail, and quote
+/// pieces of it in its error (`invalid integer value "Hunter2" for
+/// connection option "port"`); it never connects with such a URL. A query
+/// value holding an `@` (`?application_name=me@there`) is no user info.
+///
+/// Each port of the host list (`h1:5432,h2:5433,[::1]:5434`) must be a
+/// number from 1 to 65535, or empty (libpq's default). A port holding a
+/// `%` is left to libpq, which decodes it first. Query parameters are left
+/// to libpq too: which ones exist depends on its version, and its own
+/// errors for them are told apart as bad input ([`is_refused_option`]).
+fn check_postgres(rest: &str) -> Result<(), String> {
+    let readings = readings(rest);
+    let mut raw: Vec<char> = Vec::new();
+    for reading in &readings {
+        if let Some(at) = reading.user_info_end {
+            raw.extend(
+                rest[..at]
+                    .chars()
+                    .filter(|c| matches!(c, '/' | '?' | '#' | '@')),
+            );
+        }
+    }
+    if !raw.is_empty() {
+        raw.sort_unstable();
+        raw.dedup();
+        let named = raw
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        return Err(format!(
+            "the user name and password (before the last \"@\") hold a raw {named}, \
+             which libpq cannot read: percent-encode \"/\" as %2F, \"@\" as %40, \
+             \"?\" as %3F and \"#\" as %23"
+        ));
+    }
+    // With a clean user info every reading ends it at the same `@`: the
+    // greedy one (at the last `@`) would have held the `?` of a query
+    // value holding an `@`.
+    let hosts_start = readings
+        .last()
+        .and_then(|reading| reading.user_info_end)
+        .map_or(0, |at| at + 1);
+    let hosts = &rest[hosts_start..];
+    let hosts = &hosts[..hosts.find(['/', '?']).unwrap_or(hosts.len())];
+    check_hosts(hosts)
+}
+
+/// Checks a libpq host list (`h1:5432,[::1]:5433,h3`), as libpq splits it:
+/// a host in `[...]` may hold `:`, and a port follows a `:` up to the
+/// next `,`.
+fn check_hosts(mut hosts: &str) -> Result<(), String> {
+    loop {
+        let port;
+        if let Some(bracketed) = hosts.strip_prefix('[') {
+            let Some(close) = bracketed.find(']') else {
+                return Err("an IPv6 host address has a \"[\" but no \"]\"".to_owned());
+            };
+            let after = &bracketed[close + 1..];
+            (port, hosts) = match after.chars().next() {
+                None => (None, ""),
+                Some(',') => (None, &after[1..]),
+                Some(':') => split_port(&after[1..]),
+                Some(other) => {
+                    return Err(format!(
+                        "unexpected {other:?} after the IPv6 host address \"[{}]\": \
+                         expected \":\" and a port, \",\" and another host, or \"/\"",
+                        &bracketed[..close]
+                    ));
+                }
+            };
+        } else {
+            let end = hosts.find([':', ',']).unwrap_or(hosts.len());
+            let rest = &hosts[end..];
+            (port, hosts) = match rest.strip_prefix(':') {
+                Some(after) => split_port(after),
+                None => (None, rest.strip_prefix(',').unwrap_or(rest)),
+            };
+        }
+        if let Some(port) = port {
+            check_port(port)?;
+        }
+        if hosts.is_empty() {
+            return Ok(());
+        }
+    }
+}
+
+/// The port at the start of `text` (up to a `,`) and what follows the `,`.
+fn split_port(text: &str) -> (Option<&str>, &str) {
+    match text.split_once(',') {
+        Some((port, rest)) => (Some(port), rest),
+        None => (Some(text), ""),
+    }
+}
+
+/// Whether `port` is empty (libpq's default), holds a `%` (libpq decodes
+/// it first), or is a number from 1 to 65535, as libpq reads one (spaces
+/// around it and a `+` before it allowed).
+fn check_port(port: &str) -> Result<(), String> {
+    if port.is_empty() || port.contains('%') {
+        return Ok(());
+    }
+    let digits = port.trim_ascii();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    let in_range = !digits.is_empty()
+        && digits.bytes().all(|byte| byte.is_ascii_digit())
+        && digits
+            .parse::<u32>()
+            .is_ok_and(|number| (1..=65_535).contains(&number));
+    if in_range {
+        Ok(())
+    } else {
+        Err(format!("port {port:?} is not a number from 1 to 65535"))
+    }
+}
+
+/// Whether `message`, an error from libpq, is one it raises while reading
+/// the URL and its options, before any network I/O: a malformed URL, an
+/// unknown query parameter, a value an option does not take. Such a URL is
+/// the caller's mistake to fix, not a database that is down. It goes by
+/// the wording of libpq's messages, not by a list of parameter names, which
+/// changes with libpq's version (so a libpq that translates its messages
+/// into another language is not understood, and such an error stays a
+/// failure to open).
+#[cfg(any(feature = "postgres", test))]
+pub(crate) fn is_refused_option(message: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "invalid URI query parameter",
+        "invalid integer value",
+        "invalid port number",
+        "invalid connection option",
+        "unexpected character",
+        "invalid percent-encoded token",
+        "forbidden value %00",
+        "could not match",
+        "missing key/value separator",
+        "extra key/value separator",
+        "end of string reached when looking for matching",
+        "IPv6 host address may not be empty",
+    ];
+    // libpq may put the error of one host's attempt after `connection to
+    // server at "h", port p failed: `, as it does for a bad
+    // connect_timeout; a server's own error there begins `FATAL:`.
+    std::iter::once(message)
+        .chain(
+            message
+                .match_indices("failed: ")
+                .map(|(at, found)| &message[at + found.len()..]),
+        )
+        .map(str::trim_start)
+        .any(|text| STARTS.iter().any(|start| text.starts_with(start)) || is_invalid_value(text))
+}
+
+/// Whether `message` begins `invalid NAME value:`, as libpq's errors for an
+/// option's value do (`invalid sslmode value: "bogus"`,
+/// `invalid target_session_attrs value: "x"`).
+#[cfg(any(feature = "postgres", test))]
+fn is_invalid_value(message: &str) -> bool {
+    message
+        .strip_prefix("invalid ")
+        .and_then(|rest| rest.split_once(" value:"))
+        .is_some_and(|(name, _)| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+        })
 }
 
 /// Whether `text` is a URL scheme (RFC 3986): a letter, then letters,
@@ -255,6 +446,8 @@ struct Param<'a> {
     text: &'a str,
     /// Its name, as written (not decoded).
     name: &'a str,
+    /// Where the whole parameter lies in the text the query was taken from.
+    span: std::ops::Range<usize>,
     /// Where its value lies in the text the query was taken from, when it
     /// has an `=`.
     value: Option<std::ops::Range<usize>>,
@@ -274,15 +467,18 @@ fn params(text: &str, start: usize) -> impl Iterator<Item = Param<'_>> {
     text[start..].split('&').map(move |param| {
         let param_start = offset;
         offset += param.len() + 1;
+        let span = param_start..param_start + param.len();
         match param.split_once('=') {
             Some((name, _)) => Param {
                 text: param,
                 name,
+                span,
                 value: Some(param_start + name.len() + 1..param_start + param.len()),
             },
             None => Param {
                 text: param,
                 name: param,
+                span,
                 value: None,
             },
         }
@@ -303,12 +499,27 @@ fn secret_spans(url: &str) -> Option<Vec<std::ops::Range<usize>>> {
             spans.push(start + colon + 1..start + at);
         }
         if let Some(question) = reading.query_start {
-            spans.extend(
-                params(rest, question + 1)
-                    .filter(|param| is_password_key(param.name))
-                    .filter_map(|param| param.value)
-                    .map(|value| start + value.start..start + value.end),
-            );
+            // A password holding a raw `&` reads as a password and then
+            // more parameters, which libpq names in its error
+            // (`missing key/value separator "=" in URI query parameter:
+            // "REST"`): what follows a password up to the next parameter
+            // libpq knows is taken for more of it.
+            let mut secret: Option<std::ops::Range<usize>> = None;
+            for param in params(rest, question + 1) {
+                if let Some(span) = &mut secret
+                    && !is_url_parameter(param.name)
+                {
+                    span.end = start + param.span.end;
+                    continue;
+                }
+                spans.extend(secret.take());
+                if is_password_key(param.name)
+                    && let Some(value) = param.value
+                {
+                    secret = Some(start + value.start..start + value.end);
+                }
+            }
+            spans.extend(secret);
         }
     }
     Some(spans)
@@ -426,16 +637,22 @@ fn is_url_parameter(name: &str) -> bool {
     })
 }
 
-/// The secrets of `url`: what [`mask`] hides, and the parts of each around
-/// a raw `@` (libpq splits a password there and may echo either part as a
-/// host name). Only those of four characters or more, as in `run()`'s
-/// redaction: a shorter one would garble every message it appears in.
+/// Where libpq may cut a URL into pieces that it then quotes one by one:
+/// the user info ends at an `@`, a `/` before any `@` starts the database
+/// name, `:` and `,` split hosts and ports, `?`, `&` and `=` the query.
+const URL_SEPARATORS: [char; 8] = ['@', '/', ':', ',', '?', '&', '=', '#'];
+
+/// The secrets of `url`: what [`mask`] hides, and the pieces of each
+/// between the [`URL_SEPARATORS`] (libpq splits a password holding one
+/// and may echo a piece as a host name, a port or a parameter). Only those
+/// of four characters or more, as in `run()`'s redaction: a shorter one
+/// would garble every message it appears in.
 fn secrets(url: &str) -> Vec<&str> {
     let mut found: Vec<&str> = secret_spans(url)
         .unwrap_or_default()
         .into_iter()
         .map(|span| &url[span])
-        .flat_map(|secret| std::iter::once(secret).chain(secret.split('@')))
+        .flat_map(|secret| std::iter::once(secret).chain(secret.split(URL_SEPARATORS)))
         .filter(|secret| secret.chars().count() >= 4)
         .collect();
     found.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -574,8 +791,8 @@ mod tests {
         assert_eq!(mask("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(mask("/plain/path.db"), "/plain/path.db");
         assert_eq!(
-            mask("postgres://app@db/x?sslmode=disable&PASSWORD=p2&x=1"),
-            "postgres://app@db/x?sslmode=disable&PASSWORD=***&x=1"
+            mask("postgres://app@db/x?sslmode=disable&PASSWORD=p2&connect_timeout=1"),
+            "postgres://app@db/x?sslmode=disable&PASSWORD=***&connect_timeout=1"
         );
         assert_eq!(
             mask("postgres://app@db/x?sslkey=/k.pem&sslpassword=KeyPass9"),
@@ -720,6 +937,204 @@ mod tests {
         assert_eq!(
             scrub("connection refused", "postgres://u:abc@h/x"),
             "connection refused"
+        );
+    }
+
+    #[test]
+    fn a_user_info_holding_a_raw_separator_is_refused_without_its_password() {
+        for (url, shown, named) in [
+            (
+                "postgres://app:Hunter2/xyzSECRET@db/x",
+                "postgres://app:***@db/x",
+                "\"/\"",
+            ),
+            (
+                "postgres://app:Pw5ecret@ESECRET@127.0.0.1/x",
+                "postgres://app:***@127.0.0.1/x",
+                "\"@\"",
+            ),
+            (
+                "postgresql://u:pa?SECRETx@h/db",
+                "postgresql://u:***@h/db",
+                "\"?\"",
+            ),
+            (
+                "postgres://u:pa#SECRETx@h/db",
+                "postgres://u:***@h/db",
+                "\"#\"",
+            ),
+            (
+                "postgres://u:Xy@3?q=SECRET@h/db",
+                "postgres://u:***@h/db",
+                "\"?\" and \"@\"",
+            ),
+            // libpq reads a user info up to the `@` here as well.
+            (
+                "postgres://h:5432?password=Ab@cdSECRET",
+                "postgres://h:***",
+                "\"?\"",
+            ),
+        ] {
+            let err = parse(url).expect_err(url);
+            assert!(matches!(err, StoreError::InvalidUrl { .. }), "{url}: {err}");
+            let message = err.to_string();
+            for hidden in ["SECRET", "Hunter2", "Pw5ecret"] {
+                assert!(!message.contains(hidden), "{url}: {message}");
+            }
+            assert!(message.contains(&format!("{shown:?}")), "{url}: {message}");
+            assert!(
+                message.contains(&format!("raw {named},")),
+                "{url}: {message}"
+            );
+            for encoded in ["%2F", "%40", "%3F", "%23"] {
+                assert!(message.contains(encoded), "{url}: {message}");
+            }
+        }
+        // Percent-encoded, a `:` in the password, an `@` in a query value
+        // (of a parameter libpq knows), and no user info at all are fine.
+        for url in [
+            "postgres://app:Hunter2%2Fxyz%40E%3F%23@db/x",
+            "postgres://u:pa:ss@[::1]:5432/db",
+            "postgres://postgres@127.0.0.1:5432/trial_b?password=Ab@cd",
+            "postgres://127.0.0.1/trial_b?password=Ab@cd",
+            "postgres://u@h/db?application_name=me@there&password=S3cret",
+            "postgres:///db",
+            "postgres://",
+        ] {
+            assert_eq!(
+                parse(url).expect(url),
+                Target::Postgres(url.to_owned()),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_port_of_the_host_list_is_a_number_from_1_to_65535() {
+        for (url, port) in [
+            ("postgres://u@h:abc/x", "abc"),
+            ("postgres://u@h:99999/x", "99999"),
+            ("postgres://u@h:0/x", "0"),
+            ("postgres://h:-1/x", "-1"),
+            ("postgres://h1:5432,h2:x5433/db", "x5433"),
+            ("postgres://h1:5432,h2:5433:5434/db", "5433:5434"),
+            ("postgres://[::1]:abc/db", "abc"),
+            ("postgres://h1,[::1]:70000?sslmode=disable", "70000"),
+            ("postgres://u:pw@:65536", "65536"),
+        ] {
+            let err = parse(url).expect_err(url);
+            assert!(matches!(err, StoreError::InvalidUrl { .. }), "{url}: {err}");
+            let message = err.to_string();
+            assert!(
+                message.ends_with(&format!("port {port:?} is not a number from 1 to 65535")),
+                "{url}: {message}"
+            );
+        }
+        for (url, reason) in [
+            ("postgres://u@[::1/db", "no \"]\""),
+            ("postgres://u@[::1]x:5432/db", "unexpected 'x'"),
+        ] {
+            let err = parse(url).expect_err(url);
+            assert!(err.to_string().contains(reason), "{url}: {err}");
+        }
+        for url in [
+            "postgres://u@h:5432/db",
+            "postgres://u@h:1/db",
+            "postgres://u@h:65535/db",
+            "postgres://h1:5432,h2:5433/db",
+            "postgres://h1,h2:5433,h3",
+            "postgres://[::1]:5432,[fe80::1%25eth0]/db",
+            "postgres://u@h:/db",
+            "postgres://u@:5432/db",
+            "postgres://u@h:+5432/db",
+            // libpq decodes a port before it reads it, and reads the query.
+            "postgres://u@h:%35432/db",
+            "postgres://u@h/db?port=abc",
+            "postgres://h:5432?sslmode=require",
+        ] {
+            assert!(parse(url).is_ok(), "{url}: {:?}", parse(url));
+        }
+    }
+
+    #[test]
+    fn a_sqlite_url_with_a_query_or_fragment_is_refused_and_a_path_is_literal() {
+        for url in ["sqlite:///tmp/t/q?mode=ro", "sqlite:///tmp/t/x.db#frag"] {
+            let err = parse(url).expect_err(url);
+            assert!(matches!(err, StoreError::InvalidUrl { .. }), "{url}: {err}");
+            assert!(err.to_string().contains("not supported"), "{err}");
+        }
+        assert_eq!(
+            parse("/tmp/t/q?mode=ro").expect("a path"),
+            Target::Sqlite("/tmp/t/q?mode=ro".into())
+        );
+    }
+
+    #[test]
+    fn libpq_refusing_the_url_is_told_from_a_database_it_cannot_reach() {
+        for refused in [
+            "invalid URI query parameter: \"bogusparam\"\n",
+            "invalid integer value \"abc\" for connection option \"port\"",
+            "invalid port number: \"99999\"",
+            "invalid sslmode value: \"bogus\"",
+            "invalid target_session_attrs value: \"x\"",
+            "invalid connection option \"bogus\"",
+            "unexpected character \"x\" at position 20 in URI (expected \":\" or \"/\"): \"...\"",
+            "invalid percent-encoded token: \"%zz\"",
+            "forbidden value %00 in percent-encoded value: \"%00\"",
+            "could not match 2 port numbers to 3 hosts",
+            "missing key/value separator \"=\" in URI query parameter: \"x\"",
+            "extra key/value separator \"=\" in URI query parameter: \"x\"",
+            "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"x\"",
+            "connection to server at \"127.0.0.1\", port 5432 failed: invalid integer value \"x\" for connection option \"connect_timeout\"",
+        ] {
+            assert!(is_refused_option(refused), "{refused}");
+        }
+        for unreachable in [
+            "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?",
+            "could not translate host name \"db\" to address: Name or service not known",
+            "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \"x\" does not exist",
+            "connection to server at \"h\", port 5432 failed: FATAL:  invalid value for parameter \"search_path\": \"x\"",
+            "connection to server at \"h\", port 5432 failed: FATAL:  password authentication failed for user \"u\"",
+            "invalid value: \"x\"",
+            "timeout expired",
+        ] {
+            assert!(!is_refused_option(unreachable), "{unreachable}");
+        }
+    }
+
+    #[test]
+    fn a_piece_of_a_password_libpq_may_quote_is_scrubbed() {
+        // libpq cuts the user info at a `/` and reads the piece as a port;
+        // a password parameter holding a raw `&` as more parameters.
+        for (url, message, piece) in [
+            (
+                "postgres://app:Hunter2/xyz@db/x",
+                "invalid integer value \"Hunter2\" for connection option \"port\"",
+                "Hunter2",
+            ),
+            (
+                "postgres://app:Hunter,2/xyz@db/x",
+                "could not translate host name \"Hunter\" to address",
+                "Hunter",
+            ),
+            (
+                "postgres://u@h/db?password=ab&cdSECRET",
+                "missing key/value separator \"=\" in URI query parameter: \"cdSECRET\"",
+                "cdSECRET",
+            ),
+            (
+                "postgres://u@h/db?password=ab&cdSECRET=ef&sslmode=disable",
+                "invalid URI query parameter: \"cdSECRET\"",
+                "cdSECRET",
+            ),
+        ] {
+            let scrubbed = scrub(message, url);
+            assert!(!scrubbed.contains(piece), "{url}: {scrubbed}");
+            assert!(!mask(url).contains(piece), "{url}: {}", mask(url));
+        }
+        assert_eq!(
+            mask("postgres://u@h/db?password=ab&cdSECRET=ef&sslmode=disable"),
+            "postgres://u@h/db?password=***&sslmode=disable"
         );
     }
 }

@@ -10,6 +10,7 @@ mod store {
     pub mod incidents;
     pub mod lifecycle;
     pub mod migrations;
+    pub mod open_errors;
     pub mod providers;
     pub mod queries;
     pub mod support;
