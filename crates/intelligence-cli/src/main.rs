@@ -19,14 +19,24 @@ mod watched;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // As `Cli::try_parse`, keeping the matches: they say whether the
+    // database URL came from the flag or the environment.
+    let parsed = Cli::command().try_get_matches().and_then(|matches| {
+        Cli::from_arg_matches(&matches)
+            .map(|cli| (cli, matches))
+            .map_err(|err| err.format(&mut Cli::command()))
+    });
+    let cli = match parsed {
+        Ok((mut cli, matches)) => {
+            database::unset_blank_env(&mut cli.global, &matches);
+            cli
+        }
         Err(err) => return usage_error(&err),
     };
     logging::init(cli.global.verbose);

@@ -5,6 +5,7 @@ mod cli {
     pub mod support;
 
     mod database_faults;
+    mod database_url;
     mod exit_codes;
     mod help;
     mod incidents;

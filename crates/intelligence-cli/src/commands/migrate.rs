@@ -1,24 +1,22 @@
 //! `intelligence migrate`: applies pending migrations and says where.
 
-use anyhow::anyhow;
 use serde_json::json;
 
 use crate::cli::GlobalArgs;
 use crate::commands::output;
 use crate::database;
-use crate::exit::{CliError, CliResult};
+use crate::exit::CliResult;
 use crate::render;
 
 /// Opens the database without migrating, then migrates and reports how many
 /// migrations ran.
 pub fn run(global: &GlobalArgs) -> CliResult {
     let store = database::open_unmigrated(global)?;
-    let applied = store.migrate().map_err(|err| {
-        CliError::failed(anyhow!(err).context(format!(
-            "cannot migrate database {}",
-            store.url_for_display()
-        )))
-    })?;
+    // A database that cannot be opened fails here, at once and with the
+    // reason: the store connects once before it migrates.
+    let applied = store
+        .migrate()
+        .map_err(|err| database::failure(err, &store.url_for_display()))?;
     let backend = store.backend().to_string();
     let url = store.url_for_display();
     if global.json {

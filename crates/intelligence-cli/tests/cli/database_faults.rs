@@ -163,8 +163,13 @@ fn a_database_path_that_is_a_directory_gives_one_error_line() {
     assert_eq!(output.status.code(), Some(2), "{err}");
     assert!(output.stdout.is_empty(), "{}", stdout(&output));
     assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.contains("cannot open database"), "{err}");
+    assert!(err.contains("invalid database url"), "{err}");
     assert!(err.contains("directory"), "{err}");
+    assert_eq!(
+        err.matches("a-directory.db").count(),
+        1,
+        "named once: {err}"
+    );
 }
 
 #[test]
