@@ -412,6 +412,25 @@ mod tests {
         };
         let err = args.check_window().expect_err("since is later than until");
         assert!(err.contains("--since") && err.contains("--until"), "{err}");
+        for (since, until) in [("1h", "1h"), ("0s", "0s")] {
+            let cli = Cli::try_parse_from([
+                "intelligence",
+                "runs",
+                "list",
+                "--since",
+                since,
+                "--until",
+                until,
+            ])
+            .expect("parses");
+            let Command::Runs(RunsCommand::List(args)) = cli.command else {
+                panic!("runs list");
+            };
+            let err = args
+                .check_window()
+                .expect_err("one age on both ends is an empty window");
+            assert!(err.contains("not earlier"), "{err}");
+        }
         let cli = Cli::try_parse_from([
             "intelligence",
             "runs",

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use intelligence_core::IncidentId;
 
@@ -113,6 +114,11 @@ pub fn age(text: &str) -> Result<humantime::Duration, String> {
     if text == "0" {
         return Err("time unit needed, for example 0s or 1h".to_owned());
     }
+    if text.starts_with('-') {
+        return Err(format!(
+            "{text} is negative; an age counts back from now, such as 1h"
+        ));
+    }
     text.parse::<humantime::Duration>()
         .map_err(|err| err.to_string())
 }
@@ -137,9 +143,15 @@ pub fn incident_id(text: &str) -> Result<IncidentId, String> {
     Ok(value)
 }
 
+/// The instant every age on the command line counts back from, taken when
+/// the first one is read: `--since 1h --until 1h` names one instant, not
+/// two a few microseconds apart (which would pass as a window).
+static COMMAND_LINE_NOW: LazyLock<chrono::DateTime<chrono::Utc>> = LazyLock::new(chrono::Utc::now);
+
 /// Parses a point in time for `--since` / `--until`: an RFC 3339 time
 /// (`2026-12-04T10:00:00Z`) or an age counted back from now (`90m`, `2h`,
-/// `7d`), between the years 1 and 9999 (the range both backends store).
+/// `7d`; every age of one command line from the same now), between the
+/// years 1 and 9999 (the range both backends store).
 pub fn when(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
     use chrono::{Datelike, Utc};
     let expected = "expected an RFC 3339 time (2026-12-04T10:00:00Z) or an age such as 2h or 7d";
@@ -150,7 +162,7 @@ pub fn when(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         let age = age(text).map_err(|_| format!("{expected}, got {text:?}"))?;
         chrono::Duration::from_std(*age)
             .ok()
-            .and_then(|age| Utc::now().checked_sub_signed(age))
+            .and_then(|age| COMMAND_LINE_NOW.checked_sub_signed(age))
             .ok_or_else(|| format!("{text} reaches before the year 1"))?
     };
     if !(1..=9999).contains(&at.year()) {
@@ -254,6 +266,10 @@ mod tests {
         assert_eq!(
             age("0"),
             Err("time unit needed, for example 0s or 1h".to_owned())
+        );
+        assert!(
+            age("-1h").is_err_and(|err| err.contains("negative")),
+            "-1h is named negative, not 'expected number at 0'"
         );
         assert!(when("0").is_err(), "--since 0 too");
         assert!(when("0s").is_ok());
