@@ -81,12 +81,17 @@ fn open_with(global: &GlobalArgs, options: &StoreOptions) -> CliResult<Store> {
 }
 
 /// A store error met while opening or migrating the database shown as
-/// `shown`: exit 2 for a URL that is the caller's mistake (malformed, or
-/// refused by the client library before it connected), 1 otherwise. An
+/// `shown`: exit 2 for a URL that is the caller's mistake (malformed,
+/// refused by the client library before it connected, or a `postgres://`
+/// URL this build cannot serve: `recommend` must not go on unaudited for
+/// it), 1 otherwise. An
 /// error that names the database itself is shown as it is; any other gets
 /// `cannot open database URL` in front, so that the line names it once.
 pub fn failure(err: StoreError, shown: &str) -> CliError {
-    let usage = matches!(err, StoreError::InvalidUrl { .. });
+    let usage = matches!(
+        err,
+        StoreError::InvalidUrl { .. } | StoreError::PostgresDisabled { .. }
+    );
     let names_database = matches!(
         err,
         StoreError::InvalidUrl { .. }
@@ -110,6 +115,19 @@ pub fn failure(err: StoreError, shown: &str) -> CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_postgres_url_this_build_cannot_serve_is_a_usage_error() {
+        let err = failure(
+            StoreError::PostgresDisabled {
+                url: "postgres://app:***@db/x".to_owned(),
+            },
+            "postgres://app:***@db/x",
+        );
+        assert_eq!(err.code, crate::exit::Code::Usage);
+        let unreachable = failure(StoreError::NoDataDir, "x");
+        assert_eq!(unreachable.code, crate::exit::Code::Failed);
+    }
 
     #[test]
     fn passwords_never_reach_a_message() {
