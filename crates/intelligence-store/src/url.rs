@@ -49,7 +49,7 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
                  or a plain file path (which is taken literally)",
             ));
         }
-        return Ok(Target::Sqlite(PathBuf::from(rest)));
+        return sqlite_file(rest).map_err(|reason| invalid(&reason));
     }
     if is_conninfo(trimmed) {
         // Taken as a file path it would create a file named after the
@@ -106,7 +106,27 @@ pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         };
         return Err(invalid(&reason));
     }
-    Ok(Target::Sqlite(PathBuf::from(trimmed)))
+    sqlite_file(trimmed).map_err(|reason| invalid(&reason))
+}
+
+/// A SQLite file path, refused when it names a directory by its form
+/// (`data/`, `data/.`, `..`): `Path` drops a trailing `/`, so `/tmp/db/`
+/// would otherwise create a file named `/tmp/db`.
+fn sqlite_file(path: &str) -> Result<Target, String> {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    if matches!(last, "" | "." | "..") {
+        let dir = if last.is_empty() {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        return Err(format!(
+            "it ends in {:?}, which names a directory: name a database file, \
+             such as {dir}/intelligence.db",
+            if last.is_empty() { "/" } else { last }
+        ));
+    }
+    Ok(Target::Sqlite(PathBuf::from(path)))
 }
 
 /// Checks what of a `postgres://` URL (`rest`, the part after `://`) can be
@@ -1054,6 +1074,28 @@ mod tests {
         ] {
             assert!(parse(url).is_ok(), "{url}: {:?}", parse(url));
         }
+    }
+
+    #[test]
+    fn a_path_that_names_a_directory_by_its_form_is_refused() {
+        for (url, hint) in [
+            ("/tmp/x y/", "/tmp/x y/intelligence.db"),
+            ("data/", "data/intelligence.db"),
+            ("data/.", "data/./intelligence.db"),
+            ("..", "../intelligence.db"),
+            ("sqlite:///var/lib/x/", "/var/lib/x/intelligence.db"),
+            ("sqlite:///", "/intelligence.db"),
+        ] {
+            let err = parse(url).expect_err(url);
+            assert!(matches!(err, StoreError::InvalidUrl { .. }), "{url}: {err}");
+            assert!(err.to_string().contains("names a directory"), "{err}");
+            assert!(err.to_string().contains(hint), "{url}: {err}");
+        }
+        assert_eq!(
+            parse("data/x.db").ok(),
+            Some(Target::Sqlite("data/x.db".into()))
+        );
+        assert_eq!(parse("./a.").ok(), Some(Target::Sqlite("./a.".into())));
     }
 
     #[test]
