@@ -7,7 +7,8 @@
 //! [`MIN_BODY`] token characters (ASCII letters, digits, `_`, `-`) of which
 //! at least one is a digit: generated keys always hold digits, while
 //! ordinary words that share a prefix (`sk-learn`, `hf_hub_download`)
-//! seldom do at that length.
+//! seldom do at that length. A JSON Web Token (`eyJ…` with dots) is
+//! masked whole.
 
 use std::borrow::Cow;
 
@@ -40,6 +41,11 @@ const PREFIXES: &[&str] = &[
     "dop_v1_",     // DigitalOcean
 ];
 
+/// How a JSON Web Token begins: `{"` in base64url, the start of its
+/// header. A run that begins so and holds a `.` is masked whole, dots and
+/// all (`eyJhbGciOi….eyJzdWIi….SflKxw…`).
+const JWT_PREFIX: &str = "eyJ";
+
 /// The fewest token characters after the prefix for a match.
 const MIN_BODY: usize = 16;
 
@@ -59,7 +65,10 @@ pub(super) fn mask_tokens(text: &str) -> Cow<'_, str> {
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
-        if is_token_char(c) {
+        // A JSON Web Token's run goes on over its dots: masking only its
+        // header would leave the payload and the signature.
+        let in_jwt = run_start.is_some_and(|start| text[start..].starts_with(JWT_PREFIX));
+        if is_token_char(c) || (in_jwt && c == '.') {
             run_start.get_or_insert(i);
             continue;
         }
@@ -81,6 +90,9 @@ pub(super) fn mask_tokens(text: &str) -> Cow<'_, str> {
 /// Whether `token` (a whole run of token characters) has a known prefix
 /// and a long enough body holding a digit.
 fn is_secret_token(token: &str) -> bool {
+    if token.starts_with(JWT_PREFIX) && token.contains('.') {
+        return token.len() >= JWT_PREFIX.len() + MIN_BODY;
+    }
     PREFIXES.iter().any(|prefix| {
         token
             .strip_prefix(prefix)
@@ -103,6 +115,14 @@ mod tests {
             ),
             ("{\"k\":\"xoxb-1234-5678-abcdefghijkl\"}", "{\"k\":\"***\"}"),
             ("AKIAIOSFODNN7EXAMPLE", "***"),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                "***",
+            ),
+            (
+                "Cookie=1 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-Ab3' x",
+                "Cookie=1 '***' x",
+            ),
             ("a,glpat-abcdefgh12345678,b", "a,***,b"),
             (
                 "sk_live_4eC39HqLyjWDarjtT1zdp7dc sk_test_4eC39HqLyjWDarjtT1zdp7dc",
@@ -122,6 +142,9 @@ mod tests {
             "task-sk-proj-Ab3dEf6hIj9kLm2nOp5q",
             "mask_sk-proj-Ab3dEf6hIj9kLm2nOp5q",
             "sk-0123456789",
+            "eyJ.x",
+            "eyJhbGciOiJIUzI1NiJ9",
+            "keyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0",
             "AKIA",
             "npm_config_registry_for_the_project",
             "ünïcödé ghp_",
