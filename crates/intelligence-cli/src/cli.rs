@@ -14,7 +14,7 @@ use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 use intelligence_core::{IncidentId, RunId, RunStatus};
 
 pub use parse::{
-    KeyValue, age, alert, id_filter, incident_id, non_blank, non_negative_f64, one_line_text,
+    KeyValue, age, alert, id_filter, incident_id, non_negative_f64, one_line_text,
     one_line_usage_error, trace_id, when,
 };
 
@@ -183,7 +183,7 @@ pub struct RunsListArgs {
     pub status: Option<RunStatus>,
 
     /// Only runs of this provider
-    #[arg(long, value_name = "NAME", value_parser = non_blank)]
+    #[arg(long, value_name = "NAME", value_parser = one_line_text)]
     pub provider: Option<String>,
 
     /// Only runs about this incident
@@ -265,11 +265,11 @@ pub struct IncidentAddArgs {
     pub description: String,
 
     /// Severity (critical, warning, info, ...)
-    #[arg(long, default_value = "warning", value_parser = non_blank)]
+    #[arg(long, default_value = "warning", value_parser = one_line_text)]
     pub severity: String,
 
     /// Status (open, resolved, ...)
-    #[arg(long, default_value = "open", value_parser = non_blank)]
+    #[arg(long, default_value = "open", value_parser = one_line_text)]
     pub status: String,
 
     /// Metadata, repeatable; values are strings (a disk incident names its path=...)
@@ -395,56 +395,37 @@ mod tests {
             .expect("0s is an age");
     }
 
-    #[test]
-    fn an_inverted_window_is_refused_naming_both_flags() {
+    /// The `runs list` arguments of a window `--since SINCE --until UNTIL`.
+    fn window(since: &str, until: &str) -> RunsListArgs {
         let cli = Cli::try_parse_from([
             "intelligence",
             "runs",
             "list",
             "--since",
-            "1h",
+            since,
             "--until",
-            "2h",
+            until,
         ])
         .expect("each value parses");
         let Command::Runs(RunsCommand::List(args)) = cli.command else {
             panic!("runs list");
         };
-        let err = args.check_window().expect_err("since is later than until");
+        args
+    }
+
+    #[test]
+    fn an_inverted_window_is_refused_naming_both_flags() {
+        let err = window("1h", "2h")
+            .check_window()
+            .expect_err("since is later than until");
         assert!(err.contains("--since") && err.contains("--until"), "{err}");
         for (since, until) in [("1h", "1h"), ("0s", "0s")] {
-            let cli = Cli::try_parse_from([
-                "intelligence",
-                "runs",
-                "list",
-                "--since",
-                since,
-                "--until",
-                until,
-            ])
-            .expect("parses");
-            let Command::Runs(RunsCommand::List(args)) = cli.command else {
-                panic!("runs list");
-            };
-            let err = args
+            let err = window(since, until)
                 .check_window()
                 .expect_err("one age on both ends is an empty window");
             assert!(err.contains("not earlier"), "{err}");
         }
-        let cli = Cli::try_parse_from([
-            "intelligence",
-            "runs",
-            "list",
-            "--since",
-            "2h",
-            "--until",
-            "1h",
-        ])
-        .expect("parses");
-        let Command::Runs(RunsCommand::List(args)) = cli.command else {
-            panic!("runs list");
-        };
-        assert_eq!(args.check_window(), Ok(()));
+        assert_eq!(window("2h", "1h").check_window(), Ok(()));
     }
 
     #[test]

@@ -84,9 +84,9 @@ fn open_with(global: &GlobalArgs, options: &StoreOptions) -> CliResult<Store> {
 /// `shown`: exit 2 for a URL that is the caller's mistake (malformed,
 /// refused by the client library before it connected, or a `postgres://`
 /// URL this build cannot serve: `recommend` must not go on unaudited for
-/// it), 1 otherwise. An
-/// error that names the database itself is shown as it is; any other gets
-/// `cannot open database URL` in front, so that the line names it once.
+/// it), 1 otherwise. An error that names the database itself is shown as
+/// it is; any other gets `cannot open database URL` in front, so that the
+/// line names it once.
 pub fn failure(err: StoreError, shown: &str) -> CliError {
     let usage = matches!(
         err,

@@ -32,7 +32,20 @@ struct Landed {
 enum Step {
     Create,
     Start,
-    Finish,
+    Succeed,
+    Fail,
+}
+
+impl Step {
+    /// How the warning names it.
+    fn name(self) -> &'static str {
+        match self {
+            Step::Create => "create",
+            Step::Start => "mark started",
+            Step::Succeed => "mark succeeded",
+            Step::Fail => "mark failed",
+        }
+    }
 }
 
 impl WatchedSink {
@@ -89,7 +102,7 @@ impl WatchedSink {
             (_, false) => landed.failed = true,
             (Step::Create, true) => landed.created = true,
             (Step::Start, true) => landed.started = true,
-            (Step::Finish, true) => landed.finished = true,
+            (Step::Succeed | Step::Fail, true) => landed.finished = true,
         }
     }
 
@@ -101,13 +114,7 @@ impl WatchedSink {
             .clone()
     }
 
-    fn watch(
-        &self,
-        id: RunId,
-        step: Step,
-        name: &str,
-        result: Result<(), SinkError>,
-    ) -> Result<(), SinkError> {
+    fn watch(&self, id: RunId, step: Step, result: Result<(), SinkError>) -> Result<(), SinkError> {
         self.land(id, step, result.is_ok());
         if let Err(err) = &result {
             let mut first = self
@@ -115,7 +122,7 @@ impl WatchedSink {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             if first.is_none() {
-                *first = Some(format!("{name}: {}", error_chain(err)));
+                *first = Some(format!("{}: {}", step.name(), error_chain(err)));
             }
         }
         result
@@ -132,22 +139,22 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 impl AuditSink for WatchedSink {
     async fn create(&self, run: &NewRun) -> Result<(), SinkError> {
         let result = self.inner.create(run).await;
-        self.watch(run.id, Step::Create, "create", result)
+        self.watch(run.id, Step::Create, result)
     }
 
     async fn mark_started(&self, id: RunId, started_at: DateTime<Utc>) -> Result<(), SinkError> {
         let result = self.inner.mark_started(id, started_at).await;
-        self.watch(id, Step::Start, "mark started", result)
+        self.watch(id, Step::Start, result)
     }
 
     async fn mark_succeeded(&self, id: RunId, done: &RunSucceeded) -> Result<(), SinkError> {
         let result = self.inner.mark_succeeded(id, done).await;
-        self.watch(id, Step::Finish, "mark succeeded", result)
+        self.watch(id, Step::Succeed, result)
     }
 
     async fn mark_failed(&self, id: RunId, failed: &RunFailed) -> Result<(), SinkError> {
         let result = self.inner.mark_failed(id, failed).await;
-        self.watch(id, Step::Finish, "mark failed", result)
+        self.watch(id, Step::Fail, result)
     }
 }
 

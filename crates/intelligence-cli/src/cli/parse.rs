@@ -73,7 +73,9 @@ impl fmt::Display for KeyValueError {
 
 impl std::error::Error for KeyValueError {}
 
-/// Parses a one-line, non-blank text (`incidents add --title`).
+/// Parses a one-line, non-blank text (`incidents add --title`,
+/// `--severity`, `--status`, `runs list --provider`): a blank one would be
+/// stored, or match nothing, without a word.
 pub fn one_line_text(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err("must not be blank".to_owned());
@@ -121,13 +123,6 @@ pub fn age(text: &str) -> Result<humantime::Duration, String> {
     }
     text.parse::<humantime::Duration>()
         .map_err(|err| err.to_string())
-}
-
-/// Parses a one-line, non-blank value (`incidents add --severity`,
-/// `--status`, `runs list --provider`): a blank one would be stored, or
-/// match nothing, without a word.
-pub fn non_blank(text: &str) -> Result<String, String> {
-    one_line_text(text)
 }
 
 /// Parses an incident id: a whole number of 1 or more (ids are assigned
@@ -285,9 +280,9 @@ mod tests {
 
     #[test]
     fn blank_values_are_refused() {
-        assert_eq!(non_blank("critical").as_deref(), Ok("critical"));
+        assert_eq!(one_line_text("critical").as_deref(), Ok("critical"));
         for bad in ["", "  ", "\t", "a\nb"] {
-            assert!(non_blank(bad).is_err(), "{bad:?}");
+            assert!(one_line_text(bad).is_err(), "{bad:?}");
         }
     }
 

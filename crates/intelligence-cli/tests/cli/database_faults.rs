@@ -33,22 +33,9 @@ fn a_database_that_cannot_be_opened() {
 
 #[test]
 fn a_database_that_cannot_be_written() {
-    let env = Env::new();
-    env.cmd().arg("migrate").assert().success();
     // Every insert into the runs table now fails, as on a full or
     // read-only disk; opening still works.
-    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
-        env.db.to_str().expect("utf-8"),
-    )
-    .expect("connect");
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(
-            "CREATE TRIGGER refuse BEFORE INSERT ON analysis_runs \
-             BEGIN SELECT RAISE(ABORT, 'disk is read-only'); END",
-        ),
-        &mut conn,
-    )
-    .expect("trigger");
+    let env = migrated_with_trigger(REFUSE_INSERT);
 
     let err = still_recommends(&env);
     assert!(err.contains("could not be written"), "{err}");
@@ -65,23 +52,13 @@ fn a_database_that_cannot_be_written() {
 
 #[test]
 fn a_database_that_fails_after_the_run_was_created_says_what_is_left() {
-    let env = Env::new();
-    env.cmd().arg("migrate").assert().success();
     // The record is created and marked running, then the outcome is
     // refused, as when the database is locked part-way through a run.
-    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
-        env.db.to_str().expect("utf-8"),
-    )
-    .expect("connect");
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(
-            "CREATE TRIGGER refuse BEFORE UPDATE ON analysis_runs \
-             WHEN NEW.status = 'succeeded' \
-             BEGIN SELECT RAISE(ABORT, 'database is locked'); END",
-        ),
-        &mut conn,
-    )
-    .expect("trigger");
+    let env = migrated_with_trigger(
+        "CREATE TRIGGER refuse BEFORE UPDATE ON analysis_runs \
+         WHEN NEW.status = 'succeeded' \
+         BEGIN SELECT RAISE(ABORT, 'database is locked'); END",
+    );
 
     let err = still_recommends(&env);
     let runs = env.runs();
@@ -102,20 +79,7 @@ fn a_database_that_fails_after_the_run_was_created_says_what_is_left() {
 
 #[test]
 fn a_database_that_cannot_create_the_record_says_the_run_is_not_recorded() {
-    let env = Env::new();
-    env.cmd().arg("migrate").assert().success();
-    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
-        env.db.to_str().expect("utf-8"),
-    )
-    .expect("connect");
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query(
-            "CREATE TRIGGER refuse BEFORE INSERT ON analysis_runs \
-             BEGIN SELECT RAISE(ABORT, 'disk is read-only'); END",
-        ),
-        &mut conn,
-    )
-    .expect("trigger");
+    let env = migrated_with_trigger(REFUSE_INSERT);
 
     let output = env
         .cmd()
@@ -181,4 +145,22 @@ fn a_database_path_with_a_newline_still_gives_one_warning_line() {
 
     let err = still_recommends(&env);
     assert!(err.contains("cannot open database"), "{err}");
+}
+
+/// A trigger that refuses every insert into the runs table, as a full or
+/// read-only disk does.
+const REFUSE_INSERT: &str = "CREATE TRIGGER refuse BEFORE INSERT ON analysis_runs \
+                             BEGIN SELECT RAISE(ABORT, 'disk is read-only'); END";
+
+/// A migrated database with `trigger` (SQL) added, which makes some write
+/// of the audit record fail while opening still works.
+fn migrated_with_trigger(trigger: &str) -> Env {
+    let env = Env::new();
+    env.cmd().arg("migrate").assert().success();
+    let mut conn = <diesel::SqliteConnection as diesel::Connection>::establish(
+        env.db.to_str().expect("utf-8"),
+    )
+    .expect("connect");
+    diesel::RunQueryDsl::execute(diesel::sql_query(trigger), &mut conn).expect("trigger");
+    env
 }
