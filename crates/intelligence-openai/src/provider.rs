@@ -68,13 +68,7 @@ impl OpenAiProvider {
     ) -> Result<Self, ProviderError> {
         settings.validate()?;
         let endpoint = settings.endpoint()?;
-        let scrubber = Scrubber::new(
-            settings
-                .api_key
-                .iter()
-                .cloned()
-                .chain(settings.url_secrets()),
-        );
+        let scrubber = settings.scrubber();
         Ok(Self {
             settings,
             endpoint,

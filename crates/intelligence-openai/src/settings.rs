@@ -77,8 +77,13 @@ impl OpenAiSettings {
     /// The base URL scrubbed of the key (a proxy may take it in the path),
     /// of URL credentials and of secret-looking query values.
     fn shown_base_url(&self) -> String {
+        self.scrubber().scrub(&self.base_url)
+    }
+
+    /// What scrubs the key and the base URL's secrets ([`Self::url_secrets`])
+    /// from text, and URL credentials.
+    pub(crate) fn scrubber(&self) -> intelligence_core::Scrubber {
         intelligence_core::Scrubber::new(self.api_key.iter().cloned().chain(self.url_secrets()))
-            .scrub(&self.base_url)
     }
 
     /// The defaults, with `OPENAI_API_KEY`, `OPENAI_BASE_URL` and

@@ -239,14 +239,12 @@ fn check_port(port: &str) -> Result<(), String> {
     if port.is_empty() || port.contains('%') {
         return Ok(());
     }
-    let digits = port.trim_ascii();
-    let digits = digits.strip_prefix('+').unwrap_or(digits);
-    let in_range = !digits.is_empty()
-        && digits.bytes().all(|byte| byte.is_ascii_digit())
-        && digits
-            .parse::<u32>()
-            .is_ok_and(|number| (1..=65_535).contains(&number));
-    if in_range {
+    // `u16`'s parser takes digits with an optional `+`, as libpq does.
+    if port
+        .trim_ascii()
+        .parse::<u16>()
+        .is_ok_and(|number| number >= 1)
+    {
         Ok(())
     } else {
         Err(format!("port {port:?} is not a number from 1 to 65535"))
